@@ -1,0 +1,34 @@
+"""gridmap's tables (DESIGN §3), one module per family; import them from here."""
+
+from geo.models.base import SRID, Base
+from geo.models.emergency import AuditLog, EvacuationPlan, Hazard
+from geo.models.enterprise import Enterprise, Problem, Visit
+from geo.models.facilities import KeySite, Network, ParkingZone, Road, Shelter
+from geo.models.hierarchy import BoundaryVersion, CodeLineage, Community, Grid, Microgrid, Park
+from geo.models.people import Staff, StaffAssignment, User, UserGrid
+
+__all__ = [
+    "SRID",
+    "AuditLog",
+    "Base",
+    "BoundaryVersion",
+    "CodeLineage",
+    "Community",
+    "Enterprise",
+    "EvacuationPlan",
+    "Grid",
+    "Hazard",
+    "KeySite",
+    "Microgrid",
+    "Network",
+    "ParkingZone",
+    "Park",
+    "Problem",
+    "Road",
+    "Shelter",
+    "Staff",
+    "StaffAssignment",
+    "User",
+    "UserGrid",
+    "Visit",
+]

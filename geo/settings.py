@@ -1,0 +1,73 @@
+"""gridmap's settings: one pydantic-settings class, read from GRIDMAP_* variables and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PG_PORT = 54329
+
+
+class Settings(BaseSettings):
+    """Everything gridmap can be told; built once by the CLI or `create_app()` and passed down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GRIDMAP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="PostGIS to use instead of the embedded cluster, "
+        "e.g. postgresql://user:pass@host:5432/gridmap",
+    )
+    home: Path = Field(
+        default=Path(".gridmap"),
+        description="Folder for gridmap's own state: the embedded cluster, logs, uploads.",
+    )
+    pg_port: int = Field(
+        default=DEFAULT_PG_PORT, ge=1024, le=65535, description="Port of the embedded cluster."
+    )
+    pg_bindir: Path | None = Field(
+        default=None,
+        description="Folder with initdb/pg_ctl; found under /usr/lib/postgresql when unset.",
+    )
+    db_name: str = Field(
+        default="gridmap",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="Database name inside the embedded cluster.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `gridmap serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `gridmap serve` uses.")
+    default_lang: str = Field(default="zh-CN", description="Page language when none is asked.")
+    tianditu_key: SecretStr | None = Field(
+        default=None, description="Key for the Tianditu (天地图) base map; none hides it."
+    )
+
+    @field_validator("default_lang")
+    @classmethod
+    def _known_lang(cls, value: str) -> str:
+        if value not in ("zh-CN", "en"):
+            raise ValueError("GRIDMAP_DEFAULT_LANG must be zh-CN or en")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        url = value.get_secret_value()
+        if not url.startswith(("postgresql://", "postgresql+psycopg2://", "postgres://")):
+            raise ValueError("GRIDMAP_DATABASE_URL must be a postgresql:// URL")
+        return value
+
+    @property
+    def uses_embedded(self) -> bool:
+        """True when gridmap runs its own PostgreSQL cluster."""
+        return self.database_url is None
+
+    @property
+    def home_dir(self) -> Path:
+        """The state folder as an absolute path."""
+        return self.home.expanduser().resolve()
