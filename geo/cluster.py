@@ -27,7 +27,7 @@ from geo.errors import ClusterError
 from geo.settings import Settings
 
 SERVER_USER = "postgres"
-FALLBACK_ROOT = Path("/var/tmp")
+FALLBACK_ROOT = Path("/var/tmp")  # noqa: S108 - world-traversable, survives reboots
 START_TIMEOUT_S = 60
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -36,13 +37,13 @@ def database_url(settings: Settings, *, database: str | None = None) -> URL:
     return url.set(database=database) if database else url
 
 
-def make_engine(url: URL, **kwargs: object) -> Engine:
+def make_engine(url: URL, **kwargs: Any) -> Engine:
     """An engine with gridmap's connection options (short connect timeout, app name)."""
     return create_engine(
         url,
         pool_pre_ping=True,
         connect_args={"connect_timeout": 5, "application_name": "gridmap"},
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -93,13 +94,25 @@ def drop_database(url: URL) -> None:
         admin.dispose()
 
 
+def rename_database(url: URL, new_name: str) -> None:
+    """Rename the database of `url` (no session may be connected to it)."""
+    admin = make_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with unavailable_as_error(url), admin.connect() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            conn.execute(
+                text(f"ALTER DATABASE {quote(str(url.database))} RENAME TO {quote(new_name)}")
+            )
+    finally:
+        admin.dispose()
+
+
 def check_extensions_available(engine: Engine) -> None:
     """Refuse, in one sentence, a server that lacks PostGIS >= 3.3 or pgRouting."""
     with unavailable_as_error(engine.url), engine.connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT name, default_version FROM pg_available_extensions "
-                "WHERE name = ANY(:names)"
+                "SELECT name, default_version FROM pg_available_extensions WHERE name = ANY(:names)"
             ),
             {"names": list(REQUIRED_EXTENSIONS)},
         ).all()
@@ -131,7 +144,7 @@ class ServerVersions:
 
 def server_versions(session: Session) -> ServerVersions:
     """PostgreSQL, PostGIS and pgRouting versions of the connected database."""
-    installed = dict(
+    installed: dict[str, str] = dict(
         session.execute(
             text("SELECT extname, extversion FROM pg_extension WHERE extname = ANY(:n)"),
             {"n": list(REQUIRED_EXTENSIONS)},
@@ -152,7 +165,5 @@ def ping(engine: Engine) -> ServerVersions:
     try:
         with unavailable_as_error(engine.url), Session(engine) as session:
             return server_versions(session)
-    except SQLAlchemyError as exc:
-        if isinstance(exc, OperationalError):
-            raise
+    except SQLAlchemyError as exc:  # connected, but the server refused the query
         raise DatabaseUnavailable(f"the database answered with an error: {exc}") from exc

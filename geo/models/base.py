@@ -47,9 +47,7 @@ def non_negative(*columns: str) -> list[CheckConstraint]:
 class Timestamped:
     """Creation and last-update times, set by the database."""
 
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
@@ -59,7 +57,5 @@ class Versioned:
     """Boundary versioning (DESIGN §4): the current version and its validity interval."""
 
     version: Mapped[int] = mapped_column(server_default="1")
-    valid_from: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -22,14 +22,10 @@ class Hazard(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     scenario: Mapped[str] = mapped_column(String(16))
-    key_site_id: Mapped[int | None] = mapped_column(
-        ForeignKey("key_site.id", ondelete="SET NULL")
-    )
+    key_site_id: Mapped[int | None] = mapped_column(ForeignKey("key_site.id", ondelete="SET NULL"))
     time_of_day: Mapped[str] = mapped_column(String(8), server_default="day")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     core: Mapped[Any] = geometry("MULTIPOLYGON")
     zone: Mapped[Any] = geometry("MULTIPOLYGON")
 
@@ -45,9 +41,7 @@ class EvacuationPlan(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    hazard_id: Mapped[int] = mapped_column(
-        ForeignKey("hazard.id", ondelete="CASCADE"), index=True
-    )
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     result: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
@@ -56,9 +50,7 @@ class EvacuationPlan(Base):
     ete90_min: Mapped[float | None] = mapped_column(Float)
     ete100_min: Mapped[float | None] = mapped_column(Float)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     routes: Mapped[Any] = geometry("MULTILINESTRING", nullable=True)
 
 

@@ -85,9 +85,7 @@ class Visit(Base):
     check_result: Mapped[str] = mapped_column(String(16), server_default="no_location")
     distance_m: Mapped[float | None] = mapped_column(Float)
     photo_path: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     geom: Mapped[Any] = geometry("POINT", nullable=True)
 
 

@@ -110,9 +110,7 @@ class Shelter(Timestamped, Base):
     __table_args__ = (
         one_of("kind", SHELTER_KINDS),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_non_negative"),
-        CheckConstraint(
-            "effective_area_m2 IS NULL OR effective_area_m2 > 0", name="area_positive"
-        ),
+        CheckConstraint("effective_area_m2 IS NULL OR effective_area_m2 > 0", name="area_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

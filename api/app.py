@@ -1,0 +1,55 @@
+"""The application factory: one FastAPI app serving pages, tiles and APIs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_handlers
+from api.routes import health
+from geo.db import database_url, make_engine, make_sessionmaker
+from geo.errors import GridmapError
+from geo.settings import Settings
+from web import routes as pages
+from web.assets import mount_assets
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for `settings` (read from the environment when not given)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if app.state.engine is not None:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="gridmap",
+        summary="企业社区网格化管理 — grid management for enterprise communities",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    _attach_database(app, settings)
+    install_handlers(app)
+    mount_assets(app)
+    app.include_router(health.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _attach_database(app: FastAPI, settings: Settings) -> None:
+    """Engine and sessions; when the database is not set up, the app still starts and says so."""
+    app.state.engine = None
+    app.state.sessionmaker = None
+    app.state.database_problem = None
+    try:
+        engine = make_engine(database_url(settings), pool_size=10, max_overflow=10)
+    except GridmapError as exc:
+        app.state.database_problem = exc.message
+        return
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)

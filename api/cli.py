@@ -1,0 +1,177 @@
+"""The `gridmap` command line: database lifecycle, serving, and (later) layers and users."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from geo import backup, cluster, lifecycle
+from geo.db import database_url
+from geo.errors import GridmapError
+from geo.settings import Settings
+
+app = typer.Typer(
+    help="gridmap — 企业社区网格化管理 map server. Run `gridmap db up`, then `gridmap serve`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database: start, stop, status, migrate, backup, restore.")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def explained(func: F) -> F:
+    """Turn gridmap's own errors into one line on stderr and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GridmapError as exc:
+            err.print(f"[red]gridmap: {exc.message}[/red]", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, with a one-line reason when they are wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = "GRIDMAP_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        err.print(f"[red]gridmap: {field}: {first['msg']}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+
+
+@db_app.command("up")
+@explained
+def db_up() -> None:
+    """Create (first time) and start the database, then apply the migrations. Idempotent."""
+    settings = load_settings()
+    with err.status("starting the database…"):
+        report = lifecycle.up(settings)
+    where = "embedded cluster" if settings.uses_embedded else "GRIDMAP_DATABASE_URL"
+    started = "started" if report.started else "already running"
+    if not settings.uses_embedded:
+        started = "reachable"
+    migrated = (
+        f"migrated {report.revision_before or 'empty'} → {report.revision_after}"
+        if report.revision_before != report.revision_after
+        else f"schema at {report.revision_after}"
+    )
+    created = ", database created" if report.created_database else ""
+    out.print(f"database up ({where}, {started}{created}, {migrated})")
+
+
+@db_app.command("down")
+@explained
+def db_down() -> None:
+    """Stop the embedded cluster (nothing to do with GRIDMAP_DATABASE_URL)."""
+    settings = load_settings()
+    if not settings.uses_embedded:
+        out.print("GRIDMAP_DATABASE_URL is set: gridmap does not run that server, nothing stopped")
+        return
+    stopped = cluster.stop(settings)
+    out.print("database stopped" if stopped else "database was not running")
+
+
+@db_app.command("status")
+@explained
+def db_status() -> None:
+    """Whether the database runs, where, its versions and its migration revision."""
+    settings = load_settings()
+    state = lifecycle.status(settings)
+    if state.embedded is not None:
+        emb = state.embedded
+        out.print(f"cluster:    embedded at {emb.paths.root}")
+        running = f"running (pid {emb.pid}, port {emb.port})" if emb.running else "stopped"
+        out.print(f"state:      {running if emb.initialized else 'not created yet'}")
+    else:
+        out.print("cluster:    external (GRIDMAP_DATABASE_URL)")
+    if state.versions is not None:
+        v = state.versions
+        out.print(f"postgresql: {v.postgresql}")
+        out.print(f"postgis:    {v.postgis or 'not installed in this database'}")
+        out.print(f"pgrouting:  {v.pgrouting or 'not installed in this database'}")
+        current = state.revision or "none"
+        behind = "" if state.revision == state.head else f" (head is {state.head}: run db migrate)"
+        out.print(f"migration:  {current}{behind}")
+    if not state.reachable:
+        out.print(f"database:   unreachable — {state.problem}")
+        raise typer.Exit(3)
+
+
+@db_app.command("migrate")
+@explained
+def db_migrate() -> None:
+    """Apply pending migrations to the running database."""
+    settings = load_settings()
+    before, after = lifecycle.migrate(settings)
+    out.print(f"schema at {after}" + (f" (was {before or 'empty'})" if before != after else ""))
+
+
+@db_app.command("backup")
+@explained
+def db_backup(file: Annotated[Path, typer.Argument(help="Backup file to write")]) -> None:
+    """Write a pg_dump custom-format backup of the database to FILE."""
+    settings = load_settings()
+    with err.status("backing up…"):
+        size = backup.backup(settings, database_url(settings), file)
+    out.print(f"backup written to {file} ({size / 1024:.0f} KiB)")
+
+
+@db_app.command("restore")
+@explained
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="Backup file made by `gridmap db backup`")],
+    force: Annotated[bool, typer.Option(help="Replace a database that holds data")] = False,
+) -> None:
+    """Restore FILE into the database; refuses a database holding data unless --force."""
+    settings = load_settings()
+    with err.status("restoring…"):
+        backup.restore(settings, database_url(settings), file, force=force)
+    out.print(f"database restored from {file}")
+
+
+@app.command("serve")
+@explained
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+) -> None:
+    """Serve the map pages, tiles and APIs (uvicorn)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = load_settings()
+    host = host or settings.host
+    port = port or settings.port
+    application = create_app(settings)
+    out.print(f"gridmap serving at http://{host}:{port}/")
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+def main() -> None:
+    """Entry point of the `gridmap` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

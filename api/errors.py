@@ -1,0 +1,75 @@
+"""One map from gridmap's errors to HTTP statuses, and the handlers that apply it."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from geo.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    GridmapError,
+    InvalidInput,
+    NotFound,
+    PartitionBroken,
+)
+
+log = logging.getLogger("gridmap")
+
+STATUS: list[tuple[type[GridmapError], int]] = [
+    (NotFound, 404),
+    (Conflict, 409),
+    (PartitionBroken, 422),
+    (InvalidInput, 422),
+    (DatabaseUnavailable, 503),
+]
+
+
+def status_of(exc: GridmapError) -> int:
+    """The HTTP status for a gridmap error (500 for one not in the map)."""
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def error_body(code: str, message: str, detail: object = None) -> dict[str, object]:
+    """The JSON shape of every error gridmap returns."""
+    body: dict[str, object] = {"error": code, "message": message}
+    if detail:
+        body["detail"] = detail
+    return body
+
+
+async def _gridmap_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, GridmapError)
+    status = status_of(exc)
+    if status >= 500:
+        log.error("gridmap error: %s", exc.message)
+    return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_code=status)
+
+
+async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", exc)
+    return JSONResponse(
+        error_body("database_unavailable", "the database cannot be reached right now"),
+        status_code=503,
+    )
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return JSONResponse(
+        error_body("internal_error", "an unexpected error occurred; it has been logged"),
+        status_code=500,
+    )
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+    app.add_exception_handler(GridmapError, _gridmap_error)
+    app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,155 @@
+"""Test harness: a fresh PostGIS database per session, a rolled-back transaction per test,
+a live server and headless Chromium for page tests.
+
+Under CI=true a missing database or browser fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import URL, Engine
+from sqlalchemy.orm import Session
+
+from geo import schema
+from geo.db import database_url, drop_database, ensure_database, make_engine
+from geo.errors import GridmapError
+from geo.settings import Settings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally; fail under CI, where every database and browser test must run."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: database and browser tests may not be skipped)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def test_db_url(base_settings: Settings) -> Iterator[URL]:
+    """A fresh database with a unique name, migrated to head, dropped at the end."""
+    try:
+        url = database_url(base_settings, database=f"gridmap_test_{uuid.uuid4().hex[:10]}")
+        ensure_database(url)
+    except GridmapError as exc:
+        unavailable(f"no PostGIS to test against: {exc.message}; run `gridmap db up`")
+    try:
+        schema.upgrade(url)
+        yield url
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def test_settings(base_settings: Settings, test_db_url: URL) -> Settings:
+    """Settings pointing at the session's test database."""
+    rendered = test_db_url.render_as_string(hide_password=False)
+    return base_settings.model_copy(update={"database_url": SecretStr(rendered)})
+
+
+@pytest.fixture(scope="session")
+def engine(test_db_url: URL) -> Iterator[Engine]:
+    eng = make_engine(test_db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        try:
+            yield session
+        finally:
+            session.close()
+            outer.rollback()
+
+
+@pytest.fixture
+def app(test_settings: Settings, db: Session):  # type: ignore[no-untyped-def]
+    """The app on the test database, its requests sharing the test's rolled-back session."""
+    from api.app import create_app
+    from api.deps import get_session
+
+    application = create_app(test_settings)
+    application.dependency_overrides[get_session] = lambda: db
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def live_server(test_settings: Settings) -> Iterator[str]:
+    """The real app served by uvicorn on a free local port; yields its base URL."""
+    import uvicorn
+
+    from api.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(test_settings), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing; run scripts/bootstrap")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,43 @@
+"""Page-test helpers: a page that records console errors and failed requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+
+@dataclass
+class PageWatch:
+    """What went wrong while a page was open."""
+
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert self.failed_requests == [], f"failed requests: {self.failed_requests}"
+        assert self.console_errors == [], f"console errors: {self.console_errors}"
+
+
+@pytest.fixture
+def watched_page(browser):  # type: ignore[no-untyped-def]
+    """A fresh browser page and the watch recording its errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    watch = PageWatch()
+    page.on(
+        "console",
+        lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: watch.console_errors.append(str(exc)))
+    page.on("requestfailed", lambda req: watch.failed_requests.append(f"{req.url} {req.failure}"))
+    page.on(
+        "response",
+        lambda resp: (
+            watch.failed_requests.append(f"{resp.url} HTTP {resp.status}")
+            if resp.status >= 400
+            else None
+        ),
+    )
+    yield page, watch
+    context.close()
