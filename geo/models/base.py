@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import CheckConstraint, DateTime, MetaData, func
+from sqlalchemy import CheckConstraint, DateTime, MetaData, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from geo.vocab import Vocabulary
@@ -31,6 +31,11 @@ class Base(DeclarativeBase):
 def geometry(kind: str, *, nullable: bool = False) -> Any:
     """A typed EPSG:4326 geometry column with a GiST index."""
     return mapped_column(Geometry(kind, srid=SRID, spatial_index=True), nullable=nullable)
+
+
+def natural_key(length: int = 40) -> Any:
+    """The unique code by which an import recognises a row again (it updates, never duplicates)."""
+    return mapped_column(String(length), unique=True)
 
 
 def one_of(column: str, vocabulary: Vocabulary, *, name: str | None = None) -> CheckConstraint:

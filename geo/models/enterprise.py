@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, String, Text, func
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from geo.models.base import Base, Timestamped, geometry, non_negative, one_of
+from geo.models.base import Base, Timestamped, geometry, natural_key, non_negative, one_of
 from geo.vocab import (
     COORD_SOURCES,
     ENTERPRISE_STATUS,
@@ -71,6 +81,8 @@ class Visit(Base):
     __table_args__ = (
         one_of("check_result", VISIT_CHECKS),
         CheckConstraint("distance_m IS NULL OR distance_m >= 0", name="distance_non_negative"),
+        # the same enterprise at the same instant is one visit: re-imports update it
+        UniqueConstraint("enterprise_id", "visited_at", name="uq_visit_enterprise_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +112,7 @@ class Problem(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = natural_key()
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
     )

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from geo.models.base import Base, Timestamped, geometry, non_negative, one_of
+from geo.models.base import Base, Timestamped, geometry, natural_key, non_negative, one_of
 from geo.vocab import (
     HAZARD_CLASSES,
     KEY_SITE_CATEGORIES,
@@ -37,6 +37,7 @@ class KeySite(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = natural_key()
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(24))
     hazard_class: Mapped[str] = mapped_column(String(8), server_default="low")
@@ -59,6 +60,7 @@ class Network(Base):
     __table_args__ = (one_of("kind", NETWORK_KINDS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = natural_key()
     kind: Mapped[str] = mapped_column(String(16), index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     operator: Mapped[str | None] = mapped_column(String(200))
@@ -78,6 +80,7 @@ class Road(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = natural_key()
     name: Mapped[str | None] = mapped_column(String(200))
     road_class: Mapped[str] = mapped_column(String(16))
     lanes: Mapped[int] = mapped_column(server_default="2")
@@ -94,6 +97,7 @@ class ParkingZone(Base):
     __table_args__ = (one_of("kind", PARKING_KINDS), *non_negative("capacity"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = natural_key()
     name: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(24))
     capacity: Mapped[int] = mapped_column(server_default="0")
@@ -114,6 +118,7 @@ class Shelter(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = natural_key()
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     capacity: Mapped[int | None]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from geo.models.base import Base, Timestamped, geometry, one_of
+from geo.models.base import Base, Timestamped, geometry, natural_key, one_of
 from geo.vocab import LANGUAGES, STAFF_ROLES, USER_ROLES
 
 
@@ -19,6 +19,7 @@ class Staff(Timestamped, Base):
     __table_args__ = (one_of("role", STAFF_ROLES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    staff_no: Mapped[str] = natural_key()
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(24))
