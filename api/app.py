@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_handlers
-from api.routes import health
+from api.routes import health, layers
 from geo.db import database_url, make_engine, make_sessionmaker
 from geo.errors import GridmapError
 from geo.settings import Settings
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     mount_assets(app)
     app.include_router(health.router)
+    app.include_router(layers.router)
     app.include_router(pages.router)
     return app
 

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
+from api import cli_layers
+from api.cli_common import err, explained, load_settings, out
 from geo import backup, cluster, lifecycle
 from geo.db import database_url
-from geo.errors import GridmapError
-from geo.settings import Settings
 
 app = typer.Typer(
     help="gridmap — 企业社区网格化管理 map server. Run `gridmap db up`, then `gridmap serve`.",
@@ -24,36 +20,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The database: start, stop, status, migrate, backup, restore.")
 app.add_typer(db_app, name="db")
-
-out = Console()
-err = Console(stderr=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def explained(func: F) -> F:
-    """Turn gridmap's own errors into one line on stderr and exit code 1."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except GridmapError as exc:
-            err.print(f"[red]gridmap: {exc.message}[/red]", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def load_settings() -> Settings:
-    """Settings from the environment, with a one-line reason when they are wrong."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = "GRIDMAP_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
-        err.print(f"[red]gridmap: {field}: {first['msg']}[/red]", highlight=False)
-        raise typer.Exit(2) from None
+cli_layers.register(app)
 
 
 @db_app.command("up")

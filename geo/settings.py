@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `gridmap serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `gridmap serve` uses.")
     default_lang: str = Field(default="zh-CN", description="Page language when none is asked.")
+    max_upload_mb: int = Field(
+        default=200, ge=1, le=4096, description="Largest layer file accepted by the upload API."
+    )
     tianditu_key: SecretStr | None = Field(
         default=None, description="Key for the Tianditu (天地图) base map; none hides it."
     )

@@ -1,0 +1,114 @@
+"""`gridmap import`, `gridmap export` and `gridmap demo`: layers in and out of the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from api.cli_common import err, explained, load_settings, open_session, out
+from geo.layers.columns import parse_mapping
+from geo.layers.importer import import_layer
+from geo.layers.report import ImportReport
+from geo.layers.spec import LAYERS
+
+MAX_PROBLEMS_SHOWN = 30
+LayerArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(LAYERS)}")]
+
+
+def rejected_path(path: Path) -> Path:
+    """Where the refused rows of `path` are written: beside it, as NAME.rejected.csv."""
+    return path.with_name(path.name + ".rejected.csv")
+
+
+def print_report(report: ImportReport) -> None:
+    """The import summary, then the problems row by row (at most 30 shown)."""
+    table = Table(title=f"{report.layer} ← {report.source} ({report.format}, {report.crs or '-'})")
+    for name in ("读取 read", "新增 inserted", "更新 updated", "修复 repaired", "拒绝 rejected"):
+        table.add_column(name, justify="right")
+    rejected = report.rejected_rows
+    table.add_row(
+        str(report.rows_read), str(report.inserted), str(report.updated),
+        str(report.repaired_count), str(len(rejected)),
+    )  # fmt: skip
+    out.print(table)
+    for note in report.notes:
+        out.print(f"  · {note}", highlight=False)
+    for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
+        kind = "修复 repaired" if problem.repaired else "拒绝 rejected"
+        out.print(
+            f"  第 {problem.row} 行 row {problem.row} [{kind}]: {problem.reason}", highlight=False
+        )
+    if len(report.problems) > MAX_PROBLEMS_SHOWN:
+        out.print(f"  … {len(report.problems) - MAX_PROBLEMS_SHOWN} more")
+    if report.rejected_file:
+        out.print(f"  rejected rows written to {report.rejected_file}", highlight=False)
+
+
+def _run_import(
+    session: Session, layer: str, path: Path, dry_run: bool, **options: object
+) -> ImportReport:
+    with err.status(f"importing {path.name} into {layer}…"):
+        report = import_layer(session, layer, path, rejected_path=rejected_path(path), **options)  # type: ignore[arg-type]
+    report.dry_run = dry_run
+    if report.written and not dry_run:
+        session.commit()
+    else:
+        session.rollback()
+        report.written = False
+    return report
+
+
+def register(app: typer.Typer) -> None:
+    """Add the layer commands to the main CLI."""
+
+    @app.command("import")
+    @explained
+    def import_command(
+        layer: LayerArg,
+        path: Annotated[
+            Path, typer.Argument(help="GeoJSON, GeoPackage, Shapefile (.shp/.zip), CSV or XLSX")
+        ],
+        crs: Annotated[
+            str | None, typer.Option(help="Source CRS: wgs84, cgcs2000, gcj02, bd09 or EPSG:n")
+        ] = None,
+        encoding: Annotated[
+            str | None, typer.Option(help="Text encoding (CSV, Shapefile), e.g. GBK")
+        ] = None,
+        sheet: Annotated[
+            str | None, typer.Option(help="XLSX sheet name (default: the first)")
+        ] = None,
+        source_layer: Annotated[
+            str | None, typer.Option("--layer", help="Layer inside a GeoPackage or zip")
+        ] = None,
+        mapping: Annotated[
+            list[str] | None, typer.Option("--map", help="Column mapping 表头=field (repeatable)")
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Check and report, write nothing")
+        ] = False,
+        skip_invalid: Annotated[
+            bool,
+            typer.Option("--skip-invalid", help="Write the valid rows even if some are refused"),
+        ] = False,
+    ) -> None:
+        """Import a layer file; re-importing the same file updates rows by their natural key."""
+        settings = load_settings()
+        with open_session(settings) as session:
+            report = _run_import(
+                session, layer, path, dry_run, crs=crs, encoding=encoding, sheet=sheet,
+                source_layer=source_layer, mapping=parse_mapping(mapping or []),
+                skip_invalid=skip_invalid,
+            )  # fmt: skip
+        print_report(report)
+        if report.rejected_rows and not skip_invalid:
+            err.print(
+                f"[red]gridmap: {len(report.rejected_rows)} row(s) refused, nothing written; fix "
+                "them or use --skip-invalid[/red]", highlight=False,
+            )  # fmt: skip
+            raise typer.Exit(1)
+        verb = "would be written (dry run)" if dry_run else "written"
+        out.print(f"{report.inserted + report.updated} row(s) {verb}")

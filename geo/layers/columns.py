@@ -1,0 +1,216 @@
+"""Attribute columns of an import: matching headers to fields, and converting values.
+
+Converters work on whole columns (pandas) and return the converted column with the
+reason for every value they refuse, keyed by the row's position in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+
+from geo.errors import InvalidInput
+from geo.layers.spec import Field, LayerSpec
+
+Errors = dict[int, str]
+TIMEZONE = "Asia/Shanghai"  # a time without a zone is Beijing time
+TRUE_WORDS = {"是", "true", "t", "1", "y", "yes", "√", "✓", "单行", "在岗"}
+FALSE_WORDS = {"否", "false", "f", "0", "n", "no", "×", "双向", "离岗"}
+INDUSTRY_CLASS = re.compile(r"^([A-Ta-t])\d{0,4}$")
+
+
+def normalise_header(header: str) -> str:
+    """Headers compare without case, spaces, underscores or full-width brackets."""
+    folded = header.strip().casefold()
+    return re.sub(r"[\s_\-（）()]", "", folded)
+
+
+def resolve_columns(
+    spec: LayerSpec, headers: Iterable[str], mapping: dict[str, str]
+) -> dict[str, str]:
+    """Field name → the file header that holds it; `mapping` (header → field) wins."""
+    known = {f.name for f in spec.all_fields()}
+    for source, target in mapping.items():
+        if target not in known:
+            raise InvalidInput(
+                f"--map {source}={target}: layer {spec.name} has no field '{target}' "
+                f"(fields: {', '.join(sorted(known))})"
+            )
+    lookup: dict[str, str] = {}
+    for fld in spec.all_fields():
+        for header in fld.headers():
+            lookup.setdefault(normalise_header(header), fld.name)
+    resolved: dict[str, str] = {}
+    for header in headers:
+        found = mapping.get(header) or lookup.get(normalise_header(header))
+        if found and found not in resolved:
+            resolved[found] = header
+    return resolved
+
+
+def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
+    """`表头=field` pairs (the --map option) as a dict; a malformed pair is refused."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        source, sep, target = pair.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise InvalidInput(f"--map '{pair}' must look like 表头=field, e.g. 企业全称=name")
+        mapping[source.strip()] = target.strip()
+    return mapping
+
+
+def missing_required(spec: LayerSpec, resolved: dict[str, str]) -> list[Field]:
+    """Required fields with no column in the file (a key derived from geometry is not needed)."""
+    required = [f for f in spec.all_fields() if f.required]
+    required += [ref.as_field() for ref in spec.refs if ref.required]
+    return [
+        f
+        for f in required
+        if f.name not in resolved and not (spec.key_from_geometry and f.name == spec.key)
+    ]
+
+
+def blank(value: Any) -> bool:
+    """None, NaN, NaT and empty or whitespace-only text are blank."""
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def as_text(value: Any) -> str | None:
+    """Text of a cell; spreadsheet numbers like 13800000000.0 lose their '.0'."""
+    if blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _each(column: pd.Series, convert: Callable[[str], Any]) -> tuple[list[Any], Errors]:
+    values: list[Any] = []
+    errors: Errors = {}
+    for position, raw in enumerate(column.tolist()):
+        text = as_text(raw)
+        if text is None:
+            values.append(None)
+            continue
+        try:
+            values.append(convert(text))
+        except ValueError as exc:
+            values.append(None)
+            errors[position] = str(exc)
+    return values, errors
+
+
+def _number(fld: Field, integer: bool) -> Callable[[str], Any]:
+    what = "a whole number" if integer else "a number"
+    minimum = fld.minimum
+
+    def convert(text: str) -> Any:
+        try:
+            number = float(text.replace(",", ""))
+        except ValueError:
+            raise ValueError(f"{fld.label or fld.name}: '{text}' is not {what}") from None
+        if not math.isfinite(number) or (integer and not number.is_integer()):
+            raise ValueError(f"{fld.label or fld.name}: '{text}' is not {what}")
+        if minimum is not None and number < minimum:
+            raise ValueError(f"{fld.label or fld.name}: {text} is below the minimum {minimum:g}")
+        return int(number) if integer else number
+
+    return convert
+
+
+def _boolean(fld: Field) -> Callable[[str], bool]:
+    def convert(text: str) -> bool:
+        folded = text.casefold()
+        if folded in TRUE_WORDS:
+            return True
+        if folded in FALSE_WORDS:
+            return False
+        raise ValueError(f"{fld.label or fld.name}: '{text}' is not yes/no (是/否)")
+
+    return convert
+
+
+def _vocabulary(fld: Field) -> Callable[[str], str]:
+    vocabulary = fld.vocabulary or {}
+    lookup = {code.casefold(): code for code in vocabulary}
+    for code, (zh, en) in vocabulary.items():
+        lookup.setdefault(zh.casefold(), code)
+        lookup.setdefault(en.casefold(), code)
+    is_industry = "C" in vocabulary and "manufacturing" in vocabulary["C"][1].casefold()
+
+    def convert(text: str) -> str:
+        found = lookup.get(text.casefold())
+        if found is None and is_industry and (match := INDUSTRY_CLASS.match(text)):
+            found = match.group(1).upper()  # a GB/T 4754 class code such as C3670
+        if found is None:
+            allowed = "、".join(f"{code}（{zh}）" for code, (zh, _) in vocabulary.items())
+            raise ValueError(
+                f"{fld.label or fld.name}: unknown value '{text}' (allowed: {allowed})"
+            )
+        return found
+
+    return convert
+
+
+def _json_object(fld: Field) -> Callable[[str], dict[str, Any]]:
+    def convert(text: str) -> dict[str, Any]:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError(f"{fld.label or fld.name}: not a JSON object") from None
+        if not isinstance(value, dict):
+            raise ValueError(f"{fld.label or fld.name}: not a JSON object")
+        return value
+
+    return convert
+
+
+def _times(fld: Field, column: pd.Series, dates: bool) -> tuple[list[Any], Errors]:
+    texts = [as_text(v) if not hasattr(v, "year") else v for v in column.tolist()]
+    parsed = pd.to_datetime(pd.Series(texts, dtype=object), errors="coerce", format="mixed")
+    errors: Errors = {
+        i: f"{fld.label or fld.name}: '{texts[i]}' is not a date"
+        for i in range(len(texts))
+        if texts[i] is not None and pd.isna(parsed.iloc[i])
+    }
+    if dates:
+        return [None if pd.isna(v) else v.date() for v in parsed], errors
+    values: list[Any] = []
+    for value in parsed:
+        if pd.isna(value):
+            values.append(None)
+        else:
+            stamp = pd.Timestamp(value)
+            stamp = stamp.tz_localize(TIMEZONE) if stamp.tzinfo is None else stamp
+            values.append(stamp.to_pydatetime())
+    return values, errors
+
+
+def convert_column(fld: Field, column: pd.Series) -> tuple[list[Any], Errors]:
+    """Convert one column to the field's type; refused values become None with a reason."""
+    if fld.kind in ("date", "datetime"):
+        return _times(fld, column, fld.kind == "date")
+    if fld.kind == "json" and column.map(lambda v: isinstance(v, dict)).any():
+        return [v if isinstance(v, dict) else None for v in column.tolist()], {}
+    converters: dict[str, Callable[[str], Any]] = {
+        "int": _number(fld, integer=True),
+        "float": _number(fld, integer=False),
+        "bool": _boolean(fld),
+        "vocab": _vocabulary(fld),
+        "json": _json_object(fld),
+    }
+    values, errors = _each(column, converters.get(fld.kind, str))
+    if fld.max_len is not None:
+        for position, value in enumerate(values):
+            if isinstance(value, str) and len(value) > fld.max_len:
+                errors[position] = f"{fld.label or fld.name}: longer than {fld.max_len} characters"
+    return values, errors

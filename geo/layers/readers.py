@@ -1,0 +1,201 @@
+"""Reading layer files: GeoJSON, GeoPackage, Shapefile (plain or zipped), CSV and XLSX.
+
+Every reader returns the same `Source`: attribute columns as they are in the file, the
+geometries (vector formats) and the CRS the file declares, with row numbers as the user
+sees them (the spreadsheet line, or the feature number).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geo.errors import InvalidInput
+
+VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
+TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass
+class Source:
+    """A file's records before validation."""
+
+    frame: pd.DataFrame
+    geometry: np.ndarray[Any, Any] | None
+    crs: str | None  # "EPSG:n" or a WKT string, as declared by the file
+    rows: np.ndarray[Any, np.dtype[np.int64]]
+    format: str
+    notes: list[str] = field(default_factory=list)
+
+
+def read_source(
+    path: Path, *, layer: str | None = None, sheet: str | None = None, encoding: str | None = None
+) -> Source:
+    """Read `path` by its extension; unknown or unreadable files raise InvalidInput."""
+    if not path.is_file():
+        raise InvalidInput(f"file {path} does not exist")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InvalidInput(f"file {path} is larger than 2 GiB: split it")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path, encoding)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    if suffix in VECTOR_SUFFIXES:
+        return _read_vector(path, layer, encoding)
+    known = ", ".join(sorted(VECTOR_SUFFIXES | TABLE_SUFFIXES))
+    raise InvalidInput(f"cannot read {path.name}: unknown file type '{suffix}' (known: {known})")
+
+
+def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
+    """Text of a CSV file: the stated encoding, else UTF-8, else GB18030 (a GBK superset)."""
+    candidates = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    for name in candidates:
+        try:
+            return raw.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise InvalidInput(
+        f"cannot decode the file as {' or '.join(candidates)}: state the encoding with --encoding"
+    )
+
+
+def _read_csv(path: Path, encoding: str | None) -> Source:
+    text, used = _decode(path.read_bytes(), encoding)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=None,
+            engine="python",
+        )  # fmt: skip
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeError) as exc:
+        raise InvalidInput(f"{path.name} is not a readable CSV file: {exc}") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    rows = np.arange(2, len(frame) + 2, dtype=np.int64)  # line 1 is the header
+    return Source(frame, None, None, rows, "CSV", [f"encoding {used}"])
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Source:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except (ValueError, OSError, zipfile.BadZipFile, KeyError) as exc:
+        raise InvalidInput(f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+    names = [str(n) for n in book.sheet_names]
+    chosen = sheet if sheet is not None else names[0]
+    if chosen not in names:
+        raise InvalidInput(f"{path.name} has no sheet '{chosen}': sheets are {', '.join(names)}")
+    frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
+    frame = frame.dropna(how="all")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    rows = (frame.index.to_numpy(dtype=np.int64) + 2).astype(np.int64)
+    frame = frame.reset_index(drop=True)
+    frame = frame.astype(object).where(frame.notna(), None)
+    return Source(frame, None, None, rows, "XLSX", [f"sheet {chosen}"])
+
+
+def _inner_path(path: Path, layer: str | None) -> tuple[str, str | None]:
+    """GDAL path of a zipped dataset: the one shapefile, GeoPackage or GeoJSON inside."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.startswith("__MACOSX")]
+    except zipfile.BadZipFile as exc:
+        raise InvalidInput(f"{path.name} is not a valid zip archive") from exc
+    datasets = [n for n in names if Path(n).suffix.lower() in (".shp", ".gpkg", ".geojson")]
+    if layer is not None:
+        chosen = [n for n in datasets if Path(n).stem == layer]
+        if chosen:
+            return f"/vsizip/{path}/{chosen[0]}", None
+    if len(datasets) == 1:
+        return f"/vsizip/{path}/{datasets[0]}", layer
+    if not datasets:
+        raise InvalidInput(f"{path.name} holds no .shp, .gpkg or .geojson file")
+    stems = ", ".join(Path(n).stem for n in datasets)
+    raise InvalidInput(f"{path.name} holds several datasets ({stems}): choose one with --layer")
+
+
+def _choose_layer(gdal_path: str, name: str, layer: str | None) -> str | None:
+    layers = [str(row[0]) for row in pyogrio.list_layers(gdal_path)]
+    if layer is not None:
+        if layer not in layers:
+            raise InvalidInput(f"{name} has no layer '{layer}': layers are {', '.join(layers)}")
+        return layer
+    if len(layers) > 1:
+        raise InvalidInput(f"{name} has several layers ({', '.join(layers)}): choose with --layer")
+    return None
+
+
+def _read_vector(path: Path, layer: str | None, encoding: str | None) -> Source:
+    gdal_path, layer = (
+        _inner_path(path, layer) if path.suffix.lower() == ".zip" else (str(path), layer)
+    )
+    try:
+        layer = _choose_layer(gdal_path, path.name, layer)
+        frame, used = _read_with_encoding(gdal_path, layer, encoding)
+    except (DataSourceError, DataLayerError) as exc:
+        raise InvalidInput(f"{path.name} is not a readable vector file: {exc}") from exc
+    crs = frame.crs.to_string() if frame.crs is not None else None
+    geometry = np.asarray(frame.geometry.array, dtype=object)
+    attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    attrs = attrs.astype(object).where(attrs.notna(), None)
+    rows = np.arange(1, len(attrs) + 1, dtype=np.int64)
+    kind = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".zip": "zipped dataset"}
+    notes = [f"encoding {used}"] if used else []
+    return Source(attrs, geometry, crs, rows, kind.get(path.suffix.lower(), "GeoJSON"), notes)
+
+
+def _read_with_encoding(
+    gdal_path: str, layer: str | None, encoding: str | None
+) -> tuple[Any, str | None]:
+    """Read with the stated encoding, else the .cpg, else one sniffed from the DBF bytes."""
+    if encoding is None and gdal_path.lower().endswith(".shp"):
+        encoding = _shapefile_encoding(gdal_path)
+    try:
+        return pyogrio.read_dataframe(gdal_path, layer=layer, encoding=encoding), encoding
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InvalidInput(
+            f"attribute text cannot be read as {encoding}: state the right --encoding"
+        ) from exc
+
+
+def _sidecar(shp_path: str, suffix: str) -> bytes | None:
+    """A shapefile's companion file (.cpg, .dbf), also inside a /vsizip/ path."""
+    if shp_path.startswith("/vsizip/"):
+        inner = shp_path[len("/vsizip/") :]
+        archive_end = inner.lower().index(".zip") + 4
+        archive, member = inner[:archive_end], inner[archive_end + 1 :]
+        with zipfile.ZipFile(archive) as zf:
+            wanted = {n.lower(): n for n in zf.namelist()}.get(
+                str(Path(member).with_suffix(suffix)).lower()
+            )
+            return zf.read(wanted) if wanted else None
+    companion = Path(shp_path).with_suffix(suffix)
+    for candidate in (companion, companion.with_suffix(suffix.upper())):
+        if candidate.is_file():
+            return candidate.read_bytes()
+    return None
+
+
+def _shapefile_encoding(shp_path: str) -> str | None:
+    """None when a .cpg declares it (GDAL reads it); else UTF-8 if the DBF decodes, else GB18030.
+
+    Chinese shapefiles without a .cpg are nearly always GBK; GDAL would read them as Latin-1.
+    """
+    if _sidecar(shp_path, ".cpg") is not None:
+        return None
+    dbf = _sidecar(shp_path, ".dbf")
+    if dbf is None or len(dbf) < 32:
+        return None
+    header_length = int.from_bytes(dbf[8:10], "little")
+    try:
+        dbf[header_length:].decode("utf-8")
+    except UnicodeDecodeError:
+        return "GB18030"
+    return "UTF-8"

@@ -1,0 +1,258 @@
+"""Geometries of an import: from coordinates or WKT, the source CRS, conversion to WGS84,
+and the checks (type, range, validity) with unambiguous repairs reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo import crs as chinese_crs
+from geo.errors import InvalidInput
+from geo.layers.columns import as_text, normalise_header
+from geo.layers.readers import Source
+from geo.layers.report import ImportReport
+from geo.layers.spec import LAT_HEADERS, LON_HEADERS, WKT_HEADERS, LayerSpec
+
+Geoms = np.ndarray[Any, Any]
+GEOGRAPHIC = {"wgs84", "cgcs2000", "gcj02", "bd09"}
+RING = re.compile(r"\(([^()]+)\)")
+ALLOWED = {
+    "POINT": {"Point"},
+    "LINESTRING": {"LineString"},
+    "MULTIPOLYGON": {"MultiPolygon"},
+    "GEOMETRY": {"Point", "Polygon", "MultiPolygon"},
+}
+
+
+@dataclass
+class Located:
+    """WGS84 geometries of the rows (None where absent), with the source coordinates."""
+
+    geoms: Geoms
+    source_crs: str
+    raw_x: np.ndarray[Any, Any] | None = None
+    raw_y: np.ndarray[Any, Any] | None = None
+
+
+def _find(headers: list[str], names: tuple[str, ...]) -> str | None:
+    wanted = {normalise_header(n) for n in names}
+    return next((h for h in headers if normalise_header(h) in wanted), None)
+
+
+def _numbers(column: pd.Series) -> np.ndarray[Any, Any]:
+    texts = [as_text(v) for v in column.tolist()]
+    numbers: np.ndarray[Any, Any] = pd.to_numeric(
+        pd.Series(texts, dtype=object), errors="coerce"
+    ).to_numpy(float)
+    return numbers
+
+
+def _close_rings(wkt: str) -> str:
+    """Close polygon rings whose last point differs from the first (an unambiguous repair)."""
+
+    def close(match: re.Match[str]) -> str:
+        points = [p.strip() for p in match.group(1).split(",")]
+        if len(points) >= 3 and points[0] != points[-1]:
+            points.append(points[0])
+        return "(" + ", ".join(points) + ")"
+
+    return RING.sub(close, wkt)
+
+
+def _from_wkt(column: pd.Series, report: ImportReport, rows: np.ndarray[Any, Any]) -> Geoms:
+    out = np.empty(len(column), dtype=object)
+    for i, value in enumerate(column.tolist()):
+        text = as_text(value)
+        if text is None:
+            continue
+        try:
+            out[i] = shapely.from_wkt(text)
+        except shapely.errors.GEOSException as exc:
+            closed = _close_rings(text) if "POLYGON" in text.upper() else text
+            try:
+                out[i] = shapely.from_wkt(closed)
+                report.repaired(int(rows[i]), "unclosed polygon ring closed")
+            except shapely.errors.GEOSException:
+                report.reject(int(rows[i]), f"geometry: unreadable WKT ({exc})")
+    return out
+
+
+def raw_geometries(spec: LayerSpec, source: Source, report: ImportReport) -> Geoms | None:
+    """Geometries as in the file: vector geometries, lon/lat points, or a WKT column."""
+    if source.geometry is not None:
+        return source.geometry
+    headers = [str(h) for h in source.frame.columns]
+    lon, lat = _find(headers, LON_HEADERS), _find(headers, LAT_HEADERS)
+    if lon and lat:
+        xs, ys = _numbers(source.frame[lon]), _numbers(source.frame[lat])
+        for i in np.flatnonzero(~(np.isfinite(xs) & np.isfinite(ys))):
+            if as_text(source.frame[lon].iloc[i]) or as_text(source.frame[lat].iloc[i]):
+                report.reject(int(source.rows[i]), f"{lon}/{lat}: coordinates are not numbers")
+        points = shapely.points(xs, ys)
+        points[~(np.isfinite(xs) & np.isfinite(ys))] = None
+        return np.asarray(points, dtype=object)
+    wkt = _find(headers, WKT_HEADERS)
+    if wkt:
+        return _from_wkt(source.frame[wkt], report, source.rows)
+    if spec.geometry is None or not spec.geometry_required:
+        return None
+    raise InvalidInput(
+        "no coordinates found: the file needs longitude/latitude columns (经度/纬度, lon/lat) "
+        "or a WKT column (wkt/geometry)"
+    )
+
+
+def _declared(crs: str) -> str:
+    try:
+        epsg = pyproj.CRS.from_user_input(crs).to_epsg(min_confidence=70)
+    except pyproj.exceptions.CRSError:
+        epsg = None
+    if epsg is None:
+        raise InvalidInput(f"the file's CRS is not an EPSG system ({crs[:60]}…): state --crs")
+    return chinese_crs.parse_crs(f"EPSG:{epsg}")
+
+
+def source_crs(stated: str | None, source: Source, geoms: Geoms, report: ImportReport) -> str:
+    """The stated CRS, else the file's, else detected from the coordinates."""
+    if stated:
+        parsed = chinese_crs.parse_crs(stated)
+        if source.crs and _declared(source.crs) != parsed:
+            report.notes.append(f"file declares {source.crs}; --crs {stated} used instead")
+        return parsed
+    if source.crs:
+        return _declared(source.crs)
+    return _detect(geoms, report)
+
+
+def _detect(geoms: Geoms, report: ImportReport) -> str:
+    """Guess the CRS from the typical coordinate (a few bad rows must not sway it)."""
+    present = geoms[pd.notna(geoms)]
+    if len(present) == 0:
+        return "wgs84"
+    reps = shapely.point_on_surface(present)
+    x, y = float(np.nanmedian(shapely.get_x(reps))), float(np.nanmedian(shapely.get_y(reps)))
+    if abs(x) <= 180 and abs(y) <= 90:
+        report.notes.append(
+            "CRS not stated: WGS84 assumed (state --crs gcj02 for AMap/Tencent or --crs bd09 "
+            "for Baidu coordinates)"
+        )
+        return "wgs84"
+    zone = int(x // 1_000_000)
+    if 25 <= zone <= 45:
+        # CGCS2000 3-degree Gauss-Kruger with the zone number in front of the easting
+        report.notes.append(f"CRS not stated: CGCS2000 3° Gauss-Krüger zone {zone} detected")
+        return f"EPSG:{4488 + zone}"
+    raise InvalidInput("coordinates are projected and the CRS is unknown: state --crs EPSG:<code>")
+
+
+def _range_problems(lon: Any, lat: Any, crs: str) -> str | None:
+    if not (np.isfinite(lon) and np.isfinite(lat)):
+        return "coordinates could not be converted"
+    if 90 < abs(lat) <= 180:
+        return f"latitude {lat:g} out of range: longitude and latitude columns swapped?"
+    if abs(lon) > 180 or abs(lat) > 90:
+        return f"coordinates ({lon:g}, {lat:g}) out of range for {crs}"
+    return None
+
+
+def locate(geoms: Geoms, crs: str, rows: Any, report: ImportReport) -> Located:
+    """Convert to WGS84; reject rows out of range, and GCJ-02/BD-09 rows outside China."""
+    out = geoms.copy()
+    present = np.flatnonzero(pd.notna(out))
+    reps = shapely.point_on_surface(out[present]) if len(present) else np.array([])
+    x0, y0 = shapely.get_x(reps), shapely.get_y(reps)
+    if crs in GEOGRAPHIC:
+        for j, i in enumerate(present):
+            reason = _range_problems(x0[j], y0[j], crs)
+            if reason:
+                report.reject(int(rows[i]), f"geometry: {reason}")
+                out[i] = None
+        if crs in ("gcj02", "bd09"):
+            outside = ~chinese_crs.in_china(x0, y0)
+            for i in present[outside]:
+                if out[i] is not None:
+                    report.reject(int(rows[i]), f"geometry: {crs} coordinates lie outside China")
+                    out[i] = None
+    keep = np.flatnonzero(pd.notna(out))
+
+    def to_wgs(xy: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        lon, lat = chinese_crs.to_wgs84(xy[:, 0], xy[:, 1], crs)
+        return np.column_stack([lon, lat])
+
+    if crs != "wgs84" and len(keep):
+        out[keep] = shapely.transform(out[keep], to_wgs)
+    raw_x = np.full(len(out), np.nan)
+    raw_y = np.full(len(out), np.nan)
+    if len(present):
+        raw_x[present], raw_y[present] = x0, y0
+    return Located(out, crs, raw_x, raw_y)
+
+
+def _coerce(geom: BaseGeometry, wanted: str) -> tuple[BaseGeometry | None, str | None]:
+    """The geometry in the layer's type, or None with the reason."""
+    kind = geom.geom_type
+    if kind in ALLOWED.get(wanted, set()):
+        return geom, None
+    if wanted == "MULTIPOLYGON" and kind == "Polygon":
+        return shapely.multipolygons([geom]), None
+    if wanted in ("POINT", "GEOMETRY") and kind == "MultiPoint" and len(geom.geoms) == 1:
+        return geom.geoms[0], None
+    if wanted == "LINESTRING" and kind == "MultiLineString":
+        merged = shapely.line_merge(geom)
+        if merged.geom_type == "LineString":
+            return merged, None
+    expected = {"GEOMETRY": "Point or Polygon"}.get(wanted, wanted.title())
+    return None, f"wrong geometry type {kind} for this layer (needs {expected})"
+
+
+def _repair(geom: BaseGeometry, wanted: str) -> tuple[BaseGeometry | None, str]:
+    """make_valid, accepted only when it keeps the area as drawn (GEOS sums signed rings).
+
+    A spike or a repeated vertex keeps its area and is repaired; a bow-tie's lobes cancel
+    as drawn, so its repair would invent area: that one is refused.
+    """
+    reason = shapely.is_valid_reason(geom)
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return None, f"invalid geometry: {reason}"
+    fixed = shapely.make_valid(geom)
+    if fixed.geom_type == "GeometryCollection":
+        fixed = shapely.union_all([g for g in fixed.geoms if g.geom_type.endswith("Polygon")])
+    if fixed.is_empty or not fixed.geom_type.endswith("Polygon"):
+        return None, f"invalid geometry: {reason}"
+    drawn = geom.area
+    if abs(fixed.area - drawn) > 1e-9 * max(drawn, 1e-12):
+        return None, f"invalid geometry that cannot be repaired unambiguously: {reason}"
+    coerced, problem = _coerce(fixed, wanted)
+    return coerced, problem or f"repaired: {reason}"
+
+
+def check_shapes(spec: LayerSpec, located: Located, rows: Any, report: ImportReport) -> Geoms:
+    """Type and validity checks; unambiguous repairs are applied and reported."""
+    out = located.geoms
+    wanted = spec.geometry or "GEOMETRY"
+    for i, geom in enumerate(out):
+        if geom is None or (isinstance(geom, float) and np.isnan(geom)):
+            out[i] = None
+            continue
+        if geom.is_empty:
+            report.reject(int(rows[i]), "geometry: empty")
+            out[i] = None
+            continue
+        coerced, problem = _coerce(geom, wanted)
+        if coerced is not None and not coerced.is_valid:
+            coerced, problem = _repair(coerced, wanted)
+            if coerced is not None:
+                report.repaired(int(rows[i]), f"geometry {problem}")
+                problem = None
+        if problem:
+            report.reject(int(rows[i]), f"geometry: {problem}")
+        out[i] = coerced
+    return out

@@ -1,0 +1,153 @@
+"""Validating a file's rows for a layer: columns, values, keys and geometries.
+
+The result is a table of clean rows ready for the database and a report naming every
+refused or repaired row with its reason. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import uscc
+from geo.errors import InvalidInput
+from geo.layers import columns, shapes
+from geo.layers.readers import Source
+from geo.layers.report import ImportReport
+from geo.layers.spec import LayerSpec
+
+
+@dataclass
+class Prepared:
+    """Clean rows: table columns, parent keys, `geom` as WKB; `_row` is the file's row number."""
+
+    frame: pd.DataFrame
+    columns: list[str]  # the table columns present in `frame`
+    refs: list[str]  # the parent-key columns present in `frame`
+
+
+def _attributes(
+    spec: LayerSpec, source: Source, resolved: dict[str, str], report: ImportReport
+) -> pd.DataFrame:
+    out = pd.DataFrame(index=range(len(source.frame)))
+    for fld in spec.all_fields():
+        header = resolved.get(fld.name)
+        if header is None:
+            continue
+        values, errors = columns.convert_column(fld, source.frame[header])
+        out[fld.name] = pd.Series(values, dtype=object)
+        for position, reason in errors.items():
+            report.reject(int(source.rows[position]), reason)
+        if fld.required:
+            for missing in np.flatnonzero(out[fld.name].isna().to_numpy()):
+                report.reject(int(source.rows[missing]), f"{fld.label or fld.name}: missing")
+    return out
+
+
+def _check_uscc(frame: pd.DataFrame, rows: Any, report: ImportReport) -> None:
+    codes = frame["uscc"].to_numpy(dtype=object).copy()
+    for position, code in enumerate(codes):
+        if code is None:
+            continue
+        code = code.upper()
+        codes[position] = code
+        reason = uscc.explain(code)
+        if reason:
+            report.reject(int(rows[position]), reason)
+    frame["uscc"] = codes
+
+
+def _derive_keys(spec: LayerSpec, frame: pd.DataFrame, geoms: Any) -> None:
+    """Rows without a code get one from their geometry, so a re-import finds them again."""
+    if spec.key not in frame:
+        frame[spec.key] = None
+    blank = frame[spec.key].isna().to_numpy()
+    for position in np.flatnonzero(blank):
+        geom = geoms[position]
+        if geom is not None:
+            digest = hashlib.sha1(shapely.to_wkb(geom), usedforsecurity=False).hexdigest()
+            frame.at[position, spec.key] = f"{spec.name}-{digest[:16]}"
+
+
+def _duplicates(spec: LayerSpec, frame: pd.DataFrame, rows: Any, report: ImportReport) -> None:
+    keys = [k for k in spec.file_key if k in frame]
+    if len(keys) != len(spec.file_key):
+        return
+    key_frame = frame[keys].astype(str)
+    first_row: dict[tuple[str, ...], int] = {}
+    for position, key in enumerate(map(tuple, key_frame.to_numpy())):
+        if any(v in ("None", "nan", "NaT") for v in key):
+            continue
+        if key in first_row:
+            report.reject(
+                int(rows[position]), f"duplicate key {'/'.join(key)} (as row {first_row[key]})"
+            )
+        else:
+            first_row[key] = int(rows[position])
+
+
+def prepare(
+    spec: LayerSpec,
+    source: Source,
+    report: ImportReport,
+    *,
+    crs: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> Prepared:
+    """Validate every row of `source` for `spec`; refused rows are left out and reported."""
+    headers = [str(h) for h in source.frame.columns]
+    resolved = columns.resolve_columns(spec, headers, mapping or {})
+    missing = columns.missing_required(spec, resolved)
+    if missing:
+        names = ", ".join(f"{f.label or f.name} ({f.name})" for f in missing)
+        raise InvalidInput(
+            f"required column(s) missing: {names}; the file has {', '.join(headers)} — "
+            "rename them or map them with --map 表头=field"
+        )
+    frame = _attributes(spec, source, resolved, report)
+    if spec.name == "enterprise":
+        _check_uscc(frame, source.rows, report)
+    if spec.geometry is not None:
+        _add_geometry(spec, source, frame, report, crs)
+    if spec.key_from_geometry:
+        _derive_keys(spec, frame, frame["geom"].to_numpy(dtype=object))
+    _duplicates(spec, frame, source.rows, report)
+    frame["_row"] = source.rows
+    refused = set(report.rejected_rows)
+    frame = frame[~frame["_row"].isin(refused)].reset_index(drop=True)
+    table_columns = [
+        c for c in frame.columns if c in {f.name for f in spec.fields} | GEOMETRY_COLUMNS
+    ]
+    refs = [ref.source for ref in spec.refs if ref.source in frame]
+    return Prepared(frame, table_columns, refs)
+
+
+GEOMETRY_COLUMNS = {"geom", "raw_x", "raw_y", "raw_crs", "coord_source"}
+COORD_SOURCE = {"wgs84": "wgs84", "cgcs2000": "cgcs2000", "gcj02": "gcj02", "bd09": "bd09"}
+
+
+def _add_geometry(
+    spec: LayerSpec, source: Source, frame: pd.DataFrame, report: ImportReport, crs: str | None
+) -> None:
+    raw = shapes.raw_geometries(spec, source, report)
+    if raw is None:
+        frame["geom"] = None
+        return
+    stated = shapes.source_crs(crs, source, raw, report)
+    report.crs = stated
+    located = shapes.locate(raw, stated, source.rows, report)
+    geoms = shapes.check_shapes(spec, located, source.rows, report)
+    if spec.geometry_required:
+        for position in np.flatnonzero(pd.isna(geoms)):
+            if int(source.rows[position]) not in report.rejected_rows:
+                report.reject(int(source.rows[position]), "geometry: missing")
+    frame["geom"] = pd.Series(list(geoms), dtype=object)
+    if spec.name == "enterprise":
+        frame["raw_x"], frame["raw_y"] = located.raw_x, located.raw_y
+        frame["raw_crs"] = stated
+        frame["coord_source"] = COORD_SOURCE.get(stated, "epsg")

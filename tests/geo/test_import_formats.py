@@ -1,0 +1,172 @@
+"""Importing every supported format and coordinate system into a real PostGIS."""
+
+from __future__ import annotations
+
+import zipfile
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import MultiPolygon, Point, box
+from sqlalchemy import func, select
+
+from geo import crs as chinese_crs
+from geo.layers.importer import import_layer
+from geo.models import Enterprise, Grid
+from tests.geo.layer_fixtures import ENTERPRISES, add_community, enterprise_frame
+
+
+def _points(db) -> dict[str, tuple[float, float, str]]:
+    rows = db.execute(
+        select(
+            Enterprise.uscc, func.ST_X(Enterprise.geom), func.ST_Y(Enterprise.geom), Enterprise.name
+        )
+    ).all()
+    return {uscc: (x, y, name) for uscc, x, y, name in rows}
+
+
+def test_csv_with_chinese_headers_inserts_then_reimport_updates(db, tmp_path):
+    path = tmp_path / "企业名录.csv"
+    enterprise_frame().to_csv(path, index=False, encoding="utf-8-sig")
+    first = import_layer(db, "enterprise", path)
+    assert (first.inserted, first.updated, first.rejected_rows) == (3, 0, {})
+    again = import_layer(db, "enterprise", path)
+    assert (again.inserted, again.updated) == (0, 3)
+    points = _points(db)
+    assert points[ENTERPRISES[0]["uscc"]][2] == ENTERPRISES[0]["name"]
+    assert db.scalar(select(func.count()).select_from(Enterprise)) == 3
+
+
+def test_gbk_csv_is_decoded(db, tmp_path):
+    path = tmp_path / "gbk.csv"
+    enterprise_frame().to_csv(path, index=False, encoding="gbk")
+    report = import_layer(db, "enterprise", path)
+    assert report.inserted == 3 and "encoding gb18030" in report.notes
+    assert ENTERPRISES[1]["name"] in {n for *_, n in _points(db).values()}
+
+
+def test_xlsx_with_chinese_headers_and_sheet_choice(db, tmp_path):
+    path = tmp_path / "名录.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"说明": ["封面"]}).to_excel(writer, sheet_name="封面", index=False)
+        enterprise_frame().to_excel(writer, sheet_name="企业", index=False)
+    report = import_layer(db, "enterprise", path, sheet="企业")
+    assert report.inserted == 3, report.problems
+
+
+def test_geojson_geopackage_and_zipped_gbk_shapefile(db, tmp_path):
+    frame = enterprise_frame()
+    gdf = gpd.GeoDataFrame(
+        frame.drop(columns=["经度", "纬度"]),
+        geometry=gpd.points_from_xy(frame["经度"], frame["纬度"]),
+        crs=4326,
+    ).rename(columns={"统一社会信用代码": "uscc", "企业名称": "name", "从业人数": "employees"})
+    gdf.to_file(tmp_path / "e.geojson", driver="GeoJSON")
+    assert import_layer(db, "enterprise", tmp_path / "e.geojson").inserted == 3
+    pyogrio.write_dataframe(gdf, tmp_path / "e.gpkg", layer="enterprises")
+    pyogrio.write_dataframe(gdf.iloc[:1], tmp_path / "e.gpkg", layer="other", append=False)
+    assert (
+        import_layer(db, "enterprise", tmp_path / "e.gpkg", source_layer="enterprises").updated == 3
+    )
+    pyogrio.write_dataframe(gdf, tmp_path / "e.shp", encoding="GBK")
+    (tmp_path / "e.cpg").unlink()  # a Chinese shapefile without .cpg: GBK must be detected
+    with zipfile.ZipFile(tmp_path / "e.zip", "w") as archive:
+        for suffix in ("shp", "shx", "dbf", "prj"):
+            archive.write(tmp_path / f"e.{suffix}", f"e.{suffix}")
+    zipped = import_layer(db, "enterprise", tmp_path / "e.zip")
+    assert zipped.updated == 3 and zipped.rejected_rows == {}
+    assert ENTERPRISES[2]["name"] in {n for *_, n in _points(db).values()}
+    plain = import_layer(db, "enterprise", tmp_path / "e.shp")
+    assert plain.updated == 3
+
+
+@pytest.mark.parametrize(
+    ("crs", "forward"),
+    [("gcj02", chinese_crs.wgs84_to_gcj02), ("bd09", chinese_crs.wgs84_to_bd09)],
+)
+def test_chinese_coordinates_are_converted_and_raw_kept(db, tmp_path, crs, forward):
+    frame = enterprise_frame()
+    true_lon, true_lat = frame["经度"].to_numpy(), frame["纬度"].to_numpy()
+    shifted_lon, shifted_lat = forward(true_lon, true_lat)
+    frame["经度"], frame["纬度"] = shifted_lon, shifted_lat
+    path = tmp_path / f"{crs}.csv"
+    frame.to_csv(path, index=False)
+    report = import_layer(db, "enterprise", path, crs=crs)
+    assert report.inserted == 3
+    for i, row in enumerate(ENTERPRISES):
+        ent = db.scalar(select(Enterprise).where(Enterprise.uscc == row["uscc"]))
+        x, y = db.execute(
+            select(func.ST_X(Enterprise.geom), func.ST_Y(Enterprise.geom)).where(
+                Enterprise.id == ent.id
+            )
+        ).one()
+        assert abs(x - true_lon[i]) < 5e-6 and abs(y - true_lat[i]) < 5e-6  # < 0.5 m
+        assert ent.coord_source == crs and ent.raw_crs == crs
+        assert ent.raw_x == pytest.approx(shifted_lon[i]) and ent.raw_y == pytest.approx(
+            shifted_lat[i]
+        )
+
+
+def test_projected_cgcs2000_gauss_kruger_is_reprojected(db, tmp_path):
+    import pyproj
+
+    to_gk = pyproj.Transformer.from_crs(4326, 4549, always_xy=True)  # CGCS2000 3° GK CM 120E
+    frame = enterprise_frame()
+    x, y = to_gk.transform(frame["经度"].to_numpy(), frame["纬度"].to_numpy())
+    frame["经度"], frame["纬度"] = x, y
+    path = tmp_path / "gk.csv"
+    frame.to_csv(path, index=False)
+    report = import_layer(db, "enterprise", path, crs="EPSG:4549")
+    assert report.inserted == 3
+    lon = db.scalar(
+        select(func.ST_X(Enterprise.geom)).where(Enterprise.uscc == ENTERPRISES[0]["uscc"])
+    )
+    assert lon == pytest.approx(ENTERPRISES[0]["lon"], abs=1e-7)
+
+
+def test_grids_from_wkt_link_to_community_and_keep_history_on_reimport(db, tmp_path):
+    add_community(db)
+    west, east = box(120.70, 31.30, 120.72, 31.32), box(120.72, 31.30, 120.74, 31.32)
+    frame = pd.DataFrame(
+        {
+            "网格编码": ["320571001001001", "320571001001002"],
+            "名称": ["星海社区第1网格", "星海社区第2网格"],
+            "网格类型": ["基础网格", "专属网格"],
+            "社区编码": ["320571001001", "320571001001"],
+            "wkt": [west.wkt, MultiPolygon([east]).wkt],
+        }
+    )
+    path = tmp_path / "grids.csv"
+    frame.to_csv(path, index=False)
+    assert import_layer(db, "grid", path).inserted == 2
+    grids = {g.code: g for g in db.scalars(select(Grid))}
+    assert grids["320571001001002"].kind == "dedicated"
+    frame.loc[0, "wkt"] = box(120.70, 31.30, 120.721, 31.32).wkt
+    frame.to_csv(path, index=False)
+    report = import_layer(db, "grid", path)
+    assert report.updated == 2
+    db.expire_all()
+    versions = {g.code: g.version for g in db.scalars(select(Grid))}
+    assert versions == {"320571001001001": 2, "320571001001002": 1}
+
+
+def test_point_outside_the_park_is_kept_without_grid(db, tmp_path):
+    frame = enterprise_frame().iloc[:1]
+    path = tmp_path / "one.csv"
+    frame.to_csv(path, index=False)
+    import_layer(db, "enterprise", path)
+    ent = db.scalar(select(Enterprise))
+    assert ent is not None and ent.grid_id is None
+
+
+def test_geometry_type_point_accepts_single_multipoint(db, tmp_path):
+    frame = enterprise_frame().drop(columns=["经度", "纬度"])
+    frame["wkt"] = [f"MULTIPOINT ({r['lon']} {r['lat']})" for r in ENTERPRISES]
+    path = tmp_path / "mp.csv"
+    frame.to_csv(path, index=False)
+    assert import_layer(db, "enterprise", path).inserted == 3
+    assert (
+        Point(ENTERPRISES[0]["lon"], ENTERPRISES[0]["lat"]).x
+        == _points(db)[ENTERPRISES[0]["uscc"]][0]
+    )
