@@ -19,6 +19,7 @@ from psycopg2 import sql as pgsql
 from sqlalchemy.orm import Session
 
 from geo.assignment import assign_enterprises
+from geo.hierarchy import RULES_OF_LAYER, require_hierarchy
 from geo.layers.report import ImportReport
 from geo.layers.spec import LayerSpec, Ref
 from geo.layers.validate import Prepared
@@ -179,6 +180,23 @@ def _upsert(cursor: Any, spec: LayerSpec, columns: list[str]) -> tuple[int, int]
     return int(inserted), int(updated)
 
 
+# the communities a staged write touches, before and after it (a moved grid changes two)
+AFFECTED_SQL = {
+    "community": "SELECT c.id FROM community c JOIN {s} s ON s.code = c.code",
+    "grid": "SELECT community_id FROM {s} UNION SELECT g.community_id FROM grid g "
+    "JOIN {s} s ON s.code = g.code",
+    "microgrid": "SELECT g.community_id FROM grid g WHERE g.id IN (SELECT grid_id FROM {s} "
+    "UNION SELECT m.grid_id FROM microgrid m JOIN {s} s ON s.code = m.code)",
+}
+
+
+def _affected(cursor: Any, spec: LayerSpec) -> set[int]:
+    if spec.name not in AFFECTED_SQL:
+        return set()
+    cursor.execute(pgsql.SQL(AFFECTED_SQL[spec.name]).format(s=pgsql.Identifier(STAGE)))
+    return {int(row[0]) for row in cursor.fetchall() if row[0] is not None}
+
+
 def load(
     session: Session, spec: LayerSpec, prepared: Prepared, report: ImportReport, *, strict: bool
 ) -> None:
@@ -201,8 +219,13 @@ def load(
         columns = [c for c in prepared.columns if c != "_row"] + [r.column for r in spec.refs]
         if spec.name in VERSIONED:
             _history(cursor, spec)
+        communities = _affected(cursor, spec)
         report.inserted, report.updated = _upsert(cursor, spec, columns)
+        communities |= _affected(cursor, spec)
         cursor.execute(pgsql.SQL("DROP TABLE {}").format(pgsql.Identifier(STAGE)))
+    if spec.name in RULES_OF_LAYER:
+        scope = None if spec.name == "park" else sorted(communities)
+        require_hierarchy(session, spec.name, community_ids=scope)
     if spec.name == "enterprise":
         assign_enterprises(session, usccs=prepared.frame["uscc"].tolist())
     report.written = True

@@ -51,9 +51,9 @@ def enterprise_frame() -> pd.DataFrame:
     )
 
 
-def add_community(db) -> Community:
-    """A park and one community around the test enterprises."""
-    area = MultiPolygon([box(120.70, 31.30, 120.74, 31.32)])
+def add_community(db, bounds=(120.70, 31.30, 120.74, 31.32)) -> Community:
+    """A park and one community (by default around the test enterprises)."""
+    area = MultiPolygon([box(*bounds)])
     park = Park(code="320571", name="示范园", geom=from_shape(area, 4326))
     db.add(park)
     db.flush()

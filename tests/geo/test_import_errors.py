@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from geo.errors import CrsUnknown, InvalidInput
+from geo.errors import CrsUnknown, InvalidInput, PartitionBroken
 from geo.layers.importer import import_layer
 from geo.models import Enterprise, Grid
 from tests.geo.layer_fixtures import ENTERPRISES, add_community, enterprise_frame
@@ -104,7 +104,7 @@ def _grids(*wkts: str) -> pd.DataFrame:
 
 
 def test_polygon_repairs_only_when_unambiguous(db, tmp_path):
-    add_community(db)
+    add_community(db, bounds=(120.70, 31.30, 120.74, 31.31))
     unclosed = "POLYGON ((120.70 31.30, 120.71 31.30, 120.71 31.31, 120.70 31.31))"
     repeated = (
         "POLYGON ((120.71 31.30, 120.72 31.30, 120.72 31.30, 120.72 31.31, 120.71 31.31, "
@@ -114,11 +114,12 @@ def test_polygon_repairs_only_when_unambiguous(db, tmp_path):
         "POLYGON ((120.72 31.30, 120.73 31.30, 120.73 31.31, 120.735 31.31, 120.73 31.31, "
         "120.72 31.31, 120.72 31.30))"
     )
-    report = _import_csv(db, tmp_path, _grids(unclosed, repeated, spike), layer="grid")
+    rest = "POLYGON ((120.73 31.30, 120.74 31.30, 120.74 31.31, 120.73 31.31, 120.73 31.30))"
+    report = _import_csv(db, tmp_path, _grids(unclosed, repeated, spike, rest), layer="grid")
     assert report.rejected_rows == {}, report.problems
     repaired = {p.row for p in report.problems if p.repaired}
     assert {2, 4} <= repaired
-    assert _count(db, Grid) == 3
+    assert _count(db, Grid) == 4
 
 
 @pytest.mark.parametrize(
@@ -183,3 +184,19 @@ def test_network_json_attributes_and_derived_codes(db, tmp_path):
     assert report.inserted == 1 and "not a JSON object" in report.rejected_rows[3]
     again = _import_csv(db, tmp_path, frame.iloc[[0]], layer="network")
     assert (again.inserted, again.updated) == (0, 1)  # the derived code finds the row again
+
+
+def test_grids_that_overlap_or_leave_a_gap_are_refused_naming_the_places(db, tmp_path):
+    add_community(db, bounds=(120.70, 31.30, 120.74, 31.31))
+    west = "POLYGON ((120.70 31.30, 120.721 31.30, 120.721 31.31, 120.70 31.31, 120.70 31.30))"
+    east = "POLYGON ((120.72 31.30, 120.74 31.30, 120.74 31.31, 120.72 31.31, 120.72 31.30))"
+    with pytest.raises(PartitionBroken) as overlap:
+        _import_csv(db, tmp_path, _grids(west, east), layer="grid")
+    assert "网格重叠" in overlap.value.message
+    assert "320571001001001 / 320571001001002" in overlap.value.message
+    (violation,) = overlap.value.detail["violations"]
+    assert violation["area_m2"] == pytest.approx(95.0 * 1111.9, rel=0.02)  # 0.001° × 0.01°
+    short = "POLYGON ((120.72 31.30, 120.73 31.30, 120.73 31.31, 120.72 31.31, 120.72 31.30))"
+    west_ok = "POLYGON ((120.70 31.30, 120.72 31.30, 120.72 31.31, 120.70 31.31, 120.70 31.30))"
+    with pytest.raises(PartitionBroken, match="未被网格覆盖"):
+        _import_csv(db, tmp_path, _grids(west_ok, short), layer="grid")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from geo import crs as chinese_crs
 from geo.layers.importer import import_layer
-from geo.models import Enterprise, Grid
+from geo.models import BoundaryVersion, Enterprise, Grid
 from tests.geo.layer_fixtures import ENTERPRISES, add_community, enterprise_frame
 
 
@@ -142,13 +142,26 @@ def test_grids_from_wkt_link_to_community_and_keep_history_on_reimport(db, tmp_p
     assert import_layer(db, "grid", path).inserted == 2
     grids = {g.code: g for g in db.scalars(select(Grid))}
     assert grids["320571001001002"].kind == "dedicated"
+    frame.loc[0, "名称"] = "星海社区第1网格（更名）"
+    frame.to_csv(path, index=False)
+    assert import_layer(db, "grid", path).updated == 2
     frame.loc[0, "wkt"] = box(120.70, 31.30, 120.721, 31.32).wkt
+    frame.loc[1, "wkt"] = box(120.721, 31.30, 120.74, 31.32).wkt
     frame.to_csv(path, index=False)
     report = import_layer(db, "grid", path)
     assert report.updated == 2
     db.expire_all()
-    versions = {g.code: g.version for g in db.scalars(select(Grid))}
-    assert versions == {"320571001001001": 2, "320571001001002": 1}
+    grids = {g.code: g for g in db.scalars(select(Grid))}
+    assert {code: g.version for code, g in grids.items()} == {
+        "320571001001001": 2,
+        "320571001001002": 2,
+    }
+    assert grids["320571001001001"].name == "星海社区第1网格（更名）"
+    history = db.scalars(select(BoundaryVersion).order_by(BoundaryVersion.feature_id)).all()
+    assert [(h.code, h.version) for h in history] == [
+        ("320571001001001", 1),
+        ("320571001001002", 1),
+    ]
 
 
 def test_point_outside_the_park_is_kept_without_grid(db, tmp_path):
