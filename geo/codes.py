@@ -12,6 +12,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import shapely
 from geoalchemy2.shape import to_shape
@@ -91,7 +92,7 @@ PARKING = {"grid": "0" * 12, "microgrid": "0" * 15}
 
 
 def _renumber_children(
-    session: Session, layer: str, parent_code: str, rows: Sequence[tuple[int, str, object]]
+    session: Session, layer: str, parent_code: str, rows: Sequence[tuple[int, str, Any]]
 ) -> list[CodeChange]:
     """Give live children positional numbers, skipping numbers of retired ones.
 
@@ -121,7 +122,7 @@ def planned_order(session: Session, community_code: str) -> list[tuple[str, str]
     return [(rows[index][1], f"{community_code}{n:03d}") for n, index in enumerate(order, 1)]
 
 
-def _live_grids(session: Session, community_code: str) -> list[tuple[int, str, object]]:
+def _live_grids(session: Session, community_code: str) -> list[tuple[int, str, Any]]:
     community = session.scalar(select(Community).where(Community.code == community_code))
     if community is None:
         raise NotFound(f"社区 {community_code} 不存在 / community {community_code} does not exist")
