@@ -42,16 +42,17 @@ def _cell(value: Any) -> Any:
 
 def _csv(frame: pd.DataFrame, names: list[str]) -> io.StringIO:
     out = frame[names].copy()
-    if "geom" in out:
-        geoms = out["geom"].to_numpy(dtype=object)
-        mask = pd.notna(geoms)
-        hexes = np.full(len(geoms), None, dtype=object)
-        if mask.any():
-            with_srid = shapely.set_srid(geoms[mask].astype(object), 4326)
-            hexes[mask] = shapely.to_wkb(with_srid, hex=True, include_srid=True)
-        out["geom"] = hexes
     for column in out.columns:
-        if out[column].dtype == object:
+        if out[column].dtype != object:
+            continue
+        values = out[column].to_numpy(dtype=object)
+        shaped = np.array([isinstance(v, shapely.Geometry) for v in values], dtype=bool)
+        if shaped.any():  # geometries travel as EWKB hex, which PostGIS reads in COPY
+            hexes = np.full(len(values), None, dtype=object)
+            with_srid = shapely.set_srid(values[shaped].astype(object), 4326)
+            hexes[shaped] = shapely.to_wkb(with_srid, hex=True, include_srid=True)
+            out[column] = hexes
+        else:
             out[column] = out[column].map(_cell)
     buffer = io.StringIO()
     out.to_csv(buffer, header=False, index=False)

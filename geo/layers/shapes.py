@@ -67,7 +67,10 @@ def _close_rings(wkt: str) -> str:
     return RING.sub(close, wkt)
 
 
-def _from_wkt(column: pd.Series, report: ImportReport, rows: np.ndarray[Any, Any]) -> Geoms:
+def parse_wkt(
+    column: pd.Series, report: ImportReport, rows: np.ndarray[Any, Any], label: str = "geometry"
+) -> Geoms:
+    """Geometries from WKT text; unclosed polygon rings are closed (and reported)."""
     out = np.empty(len(column), dtype=object)
     for i, value in enumerate(column.tolist()):
         text = as_text(value)
@@ -79,9 +82,9 @@ def _from_wkt(column: pd.Series, report: ImportReport, rows: np.ndarray[Any, Any
             closed = _close_rings(text) if "POLYGON" in text.upper() else text
             try:
                 out[i] = shapely.from_wkt(closed)
-                report.repaired(int(rows[i]), "unclosed polygon ring closed")
+                report.repaired(int(rows[i]), f"{label}: unclosed polygon ring closed")
             except shapely.errors.GEOSException:
-                report.reject(int(rows[i]), f"geometry: unreadable WKT ({exc})")
+                report.reject(int(rows[i]), f"{label}: unreadable WKT ({exc})")
     return out
 
 
@@ -101,7 +104,7 @@ def raw_geometries(spec: LayerSpec, source: Source, report: ImportReport) -> Geo
         return np.asarray(points, dtype=object)
     wkt = _find(headers, WKT_HEADERS)
     if wkt:
-        return _from_wkt(source.frame[wkt], report, source.rows)
+        return parse_wkt(source.frame[wkt], report, source.rows)
     if spec.geometry is None or not spec.geometry_required:
         return None
     raise InvalidInput(
@@ -234,25 +237,26 @@ def _repair(geom: BaseGeometry, wanted: str) -> tuple[BaseGeometry | None, str]:
     return coerced, problem or f"repaired: {reason}"
 
 
-def check_shapes(spec: LayerSpec, located: Located, rows: Any, report: ImportReport) -> Geoms:
+def check_shapes(
+    wanted: str, located: Located, rows: Any, report: ImportReport, label: str = "geometry"
+) -> Geoms:
     """Type and validity checks; unambiguous repairs are applied and reported."""
     out = located.geoms
-    wanted = spec.geometry or "GEOMETRY"
     for i, geom in enumerate(out):
         if geom is None or (isinstance(geom, float) and np.isnan(geom)):
             out[i] = None
             continue
         if geom.is_empty:
-            report.reject(int(rows[i]), "geometry: empty")
+            report.reject(int(rows[i]), f"{label}: empty")
             out[i] = None
             continue
         coerced, problem = _coerce(geom, wanted)
         if coerced is not None and not coerced.is_valid:
             coerced, problem = _repair(coerced, wanted)
             if coerced is not None:
-                report.repaired(int(rows[i]), f"geometry {problem}")
+                report.repaired(int(rows[i]), f"{label} {problem}")
                 problem = None
         if problem:
-            report.reject(int(rows[i]), f"geometry: {problem}")
+            report.reject(int(rows[i]), f"{label}: {problem}")
         out[i] = coerced
     return out

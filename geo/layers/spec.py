@@ -12,7 +12,7 @@ from typing import Literal
 from geo import vocab
 from geo.vocab import Vocabulary
 
-Kind = Literal["text", "int", "float", "bool", "date", "datetime", "json", "vocab"]
+Kind = Literal["text", "int", "float", "bool", "date", "datetime", "json", "vocab", "wkt"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,7 @@ _register(
             _f("contact_phone", "text", "联系电话", "电话", "phone", short="phone",
                max_len=40),
             _f("status", "vocab", "经营状态", "状态", vocabulary=vocab.ENTERPRISE_STATUS),
+            _f("compound", "wkt", "企业用地范围", "用地范围", "compound_wkt", short="compound"),
         ),
     ),
     LayerSpec(
@@ -217,7 +218,8 @@ _register(
          _f("capacity", "int", "容纳人数", "容量"),
          _f("effective_area_m2", "float", "有效面积（平方米）", "有效面积", short="eff_area",
             minimum=0.01),
-         _f("address", "text", "地址", max_len=300)),
+         _f("address", "text", "地址", max_len=300),
+         _f("area", "wkt", "场所范围", "范围", "area_wkt", short="area")),
         key_from_geometry=True,
     ),
     LayerSpec(

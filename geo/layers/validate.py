@@ -19,7 +19,7 @@ from geo.errors import InvalidInput
 from geo.layers import columns, shapes
 from geo.layers.readers import Source
 from geo.layers.report import ImportReport
-from geo.layers.spec import LayerSpec
+from geo.layers.spec import Field, LayerSpec
 
 
 @dataclass
@@ -141,7 +141,7 @@ def _add_geometry(
     stated = shapes.source_crs(crs, source, raw, report)
     report.crs = stated
     located = shapes.locate(raw, stated, source.rows, report)
-    geoms = shapes.check_shapes(spec, located, source.rows, report)
+    geoms = shapes.check_shapes(spec.geometry or "GEOMETRY", located, source.rows, report)
     if spec.geometry_required:
         for position in np.flatnonzero(pd.isna(geoms)):
             if int(source.rows[position]) not in report.rejected_rows:
@@ -151,3 +151,16 @@ def _add_geometry(
         frame["raw_x"], frame["raw_y"] = located.raw_x, located.raw_y
         frame["raw_crs"] = stated
         frame["coord_source"] = COORD_SOURCE.get(stated, "epsg")
+    for fld in spec.fields:
+        if fld.kind == "wkt" and fld.name in frame:
+            _extra_geometry(fld, frame, source, report, stated)
+
+
+def _extra_geometry(
+    fld: Field, frame: pd.DataFrame, source: Source, report: ImportReport, crs: str
+) -> None:
+    """A second polygon of a row (an enterprise's compound, a shelter's area), as WKT."""
+    parsed = shapes.parse_wkt(frame[fld.name], report, source.rows, fld.label or fld.name)
+    located = shapes.locate(parsed, crs, source.rows, report)
+    checked = shapes.check_shapes("MULTIPOLYGON", located, source.rows, report, fld.label)
+    frame[fld.name] = pd.Series(list(checked), dtype=object)

@@ -183,3 +183,35 @@ def test_geometry_type_point_accepts_single_multipoint(db, tmp_path):
         Point(ENTERPRISES[0]["lon"], ENTERPRISES[0]["lat"]).x
         == _points(db)[ENTERPRISES[0]["uscc"]][0]
     )
+
+
+def test_enterprise_compound_and_shelter_area_come_as_wkt(db, tmp_path):
+    frame = enterprise_frame()
+    frame["用地范围"] = [
+        box(e["lon"] - 0.001, e["lat"] - 0.001, e["lon"] + 0.001, e["lat"] + 0.001).wkt
+        for e in ENTERPRISES
+    ]
+    frame.loc[2, "用地范围"] = None
+    path = tmp_path / "compound.csv"
+    frame.to_csv(path, index=False)
+    assert import_layer(db, "enterprise", path).inserted == 3
+    areas = db.execute(
+        select(Enterprise.uscc, func.ST_Area(func.Geography(Enterprise.compound)))
+    ).all()
+    measured = dict(areas)
+    assert measured[ENTERPRISES[0]["uscc"]] == pytest.approx(190.0 * 222.0, rel=0.02)
+    assert measured[ENTERPRISES[2]["uscc"]] is None
+    shelters = pd.DataFrame(
+        {
+            "名称": ["星海小学"],
+            "场所类型": ["学校"],
+            "容纳人数": [1200],
+            "wkt": ["POINT (120.71 31.31)"],
+            "场所范围": [
+                "POLYGON ((120.709 31.309, 120.711 31.309, 120.711 31.311, 120.709 31.309))"
+            ],
+        }
+    )
+    shelters.to_csv(tmp_path / "shelter.csv", index=False)
+    report = import_layer(db, "shelter", tmp_path / "shelter.csv")
+    assert report.inserted == 1, report.problems
