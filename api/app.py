@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_handlers
-from api.routes import health, layers
+from api.routes import enterprises, grids, health, hierarchy, layers
 from geo.db import database_url, make_engine, make_sessionmaker
 from geo.errors import GridmapError
 from geo.settings import Settings
@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_assets(app)
     app.include_router(health.router)
     app.include_router(layers.router)
+    app.include_router(grids.router)
+    app.include_router(enterprises.router)
+    app.include_router(hierarchy.router)
     app.include_router(pages.router)
     return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -73,6 +74,20 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    """Malformed parameters or bodies: 422 naming each parameter and what is wrong with it."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {"parameter": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]),
+         "problem": err["msg"]}
+        for err in exc.errors()
+    ]  # fmt: skip
+    message = "; ".join(f"{p['parameter']}: {p['problem']}" for p in problems)
+    return JSONResponse(
+        error_body("invalid_input", message, {"problems": problems}), status_code=422
+    )
+
+
 async def _database_down(_: Request, exc: Exception) -> JSONResponse:
     log.error("database unavailable: %s", exc)
     return JSONResponse(
@@ -93,5 +108,6 @@ def install_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`."""
     app.add_exception_handler(GridmapError, _gridmap_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_down)
     app.add_exception_handler(Exception, _unexpected)

@@ -47,6 +47,23 @@ class Settings(BaseSettings):
     tianditu_key: SecretStr | None = Field(
         default=None, description="Key for the Tianditu (天地图) base map; none hides it."
     )
+    # Staffing norms (S5.2.2). The standard asks that staff numbers match the enterprises and
+    # employees served but gives no figures: these defaults are gridmap's, to be set locally.
+    staffing_enterprises_per_full_time: int = Field(
+        default=50,
+        ge=1,
+        description="专职网格员配比: one full-time grid member per this many enterprises "
+        "(gridmap default; the standard gives no number).",
+    )
+    staffing_employees_per_staff: int = Field(
+        default=2000,
+        ge=1,
+        description="Most employees (day) per grid staff member before a grid is flagged "
+        "(gridmap default).",
+    )
+    staffing_min_part_time: int = Field(
+        default=0, ge=0, description="Fewest part-time grid members (兼职网格员) per grid."
+    )
 
     @field_validator("default_lang")
     @classmethod

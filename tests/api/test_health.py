@@ -30,3 +30,12 @@ def test_healthz_is_503_naming_the_problem_when_database_is_down(test_settings):
     body = response.json()
     assert body["database"] == "unreachable"
     assert "cannot connect" in body["problem"]
+
+
+def test_malformed_parameters_get_the_common_error_shape(client):
+    response = client.get("/api/grids?limit=0")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid_input"
+    assert body["message"].startswith("limit:")
+    assert body["detail"]["problems"][0]["parameter"] == "limit"
