@@ -12,7 +12,7 @@ db: bootstrap
 	@$(VENV)/gridmap db up
 
 demo: db
-	@if $(VENV)/gridmap --help | grep -q ' demo '; then $(VENV)/gridmap demo; fi
+	@$(VENV)/gridmap demo
 	@echo "gridmap: open http://127.0.0.1:$(PORT)/"
 	@$(VENV)/gridmap serve --host 127.0.0.1 --port $(PORT)
 

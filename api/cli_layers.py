@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from api.cli_common import err, explained, load_settings, open_session, out
+from geo.demo import demo_files, load_demo
 from geo.layers.columns import parse_mapping
 from geo.layers.importer import import_layer
 from geo.layers.report import ImportReport
@@ -62,8 +64,48 @@ def _run_import(
     return report
 
 
+DEMO_FOLDER = Path(__file__).resolve().parents[1] / "data" / "layers"
+
+
+def _load_demo(folder: Path) -> list[ImportReport]:
+    """Import the demo layers with a progress bar; commits only when every layer loaded."""
+    settings = load_settings()
+    files = demo_files(folder)
+    with open_session(settings) as session, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("loading the demo park", total=len(files))
+
+        def advance(layer: str, report: ImportReport) -> None:
+            bar.update(task, advance=1, description=f"{layer}: {report.rows_read} rows")
+
+        reports = load_demo(session, folder, progress=advance)
+        if all(r.written for r in reports) and len(reports) == len(files):
+            session.commit()
+        else:
+            session.rollback()
+    return reports
+
+
 def register(app: typer.Typer) -> None:
     """Add the layer commands to the main CLI."""
+
+    @app.command("demo")
+    @explained
+    def demo(
+        folder: Annotated[Path, typer.Option(help="Folder with the demo layers")] = DEMO_FOLDER,
+    ) -> None:
+        """Load the demo park (Suzhou Industrial Park) from data/layers; a rerun updates it."""
+        reports = _load_demo(folder)
+        for report in reports:
+            out.print(
+                f"{report.layer:<17} {report.rows_read:>6} rows: {report.inserted} inserted, "
+                f"{report.updated} updated", highlight=False,
+            )  # fmt: skip
+        failed = next((r for r in reports if not r.written), None)
+        if failed is not None:
+            print_report(failed)
+            err.print(f"[red]gridmap: demo layer {failed.layer} was refused; nothing loaded[/red]")
+            raise typer.Exit(1)
+        out.print("示范园区已加载 / demo park loaded")
 
     @app.command("import")
     @explained
