@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.cli_common import err, explained, load_settings, open_session, out
 from geo.demo import demo_files, load_demo
 from geo.layers.columns import parse_mapping
+from geo.layers.export import export_layer
 from geo.layers.importer import import_layer
 from geo.layers.report import ImportReport
 from geo.layers.spec import LAYERS
@@ -87,6 +88,24 @@ def _load_demo(folder: Path) -> list[ImportReport]:
 
 def register(app: typer.Typer) -> None:
     """Add the layer commands to the main CLI."""
+
+    @app.command("export")
+    @explained
+    def export_command(
+        layer: LayerArg,
+        path: Annotated[
+            Path, typer.Argument(help=".geojson, .gpkg, .zip (Shapefile), .csv or .xlsx")
+        ],
+        crs: Annotated[str, typer.Option(help="wgs84, cgcs2000, gcj02, bd09 or EPSG:n")] = "wgs84",
+        where: Annotated[
+            list[str] | None, typer.Option("--where", help="field=value filter (repeatable)")
+        ] = None,
+    ) -> None:
+        """Export a layer (live grids only) with Chinese headers in CSV/XLSX."""
+        filters = parse_mapping(where or [], option="--where")
+        with open_session(load_settings()) as session, err.status(f"exporting {layer}…"):
+            count = export_layer(session, layer, path, crs=crs, where=filters)
+        out.print(f"{count} feature(s) written to {path}", highlight=False)
 
     @app.command("demo")
     @explained

@@ -7,13 +7,15 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.background import BackgroundTask
 
 from api.deps import SessionDep, SettingsDep
 from api.errors import error_body
 from geo.errors import InvalidInput, NotFound
 from geo.layers.columns import parse_mapping
+from geo.layers.export import export_layer
 from geo.layers.importer import import_layer
 from geo.layers.readers import TABLE_SUFFIXES, VECTOR_SUFFIXES
 from geo.layers.spec import LAYERS
@@ -107,3 +109,42 @@ def _upload_dir(settings: Settings) -> Path:
     folder = settings.home_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+EXPORT_FORMATS = {
+    "geojson": ".geojson",
+    "gpkg": ".gpkg",
+    "shp": ".zip",
+    "csv": ".csv",
+    "xlsx": ".xlsx",
+}
+
+
+@router.get("/{layer}/export", response_class=FileResponse)
+def download_layer(
+    layer: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    format: Annotated[
+        str, Query(description="geojson, gpkg, shp (zipped), csv or xlsx")
+    ] = "geojson",
+    crs: Annotated[str, Query(description="wgs84, cgcs2000, gcj02, bd09 or EPSG:n")] = "wgs84",
+    where: Annotated[list[str] | None, Query(description="field=value filters")] = None,
+) -> FileResponse:
+    """Download a layer as a file (live grids only; Chinese headers in CSV and XLSX)."""
+    if layer not in LAYERS:
+        raise NotFound(f"unknown layer '{layer}': choose one of {', '.join(LAYERS)}")
+    if format not in EXPORT_FORMATS:
+        raise InvalidInput(f"unknown format '{format}': choose one of {', '.join(EXPORT_FORMATS)}")
+    folder = Path(tempfile.mkdtemp(prefix="export-", dir=_upload_dir(settings)))
+    path = folder / f"{layer}{EXPORT_FORMATS[format]}"
+    try:
+        export_layer(
+            session, layer, path, crs=crs, where=parse_mapping(where or [], option="where")
+        )
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        path, filename=path.name, background=BackgroundTask(shutil.rmtree, folder, True)
+    )

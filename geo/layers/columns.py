@@ -53,13 +53,16 @@ def resolve_columns(
     return resolved
 
 
-def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """`表头=field` pairs (the --map option) as a dict; a malformed pair is refused."""
+def parse_mapping(pairs: Iterable[str], *, option: str = "--map") -> dict[str, str]:
+    """`key=value` pairs (--map 表头=field, --where field=value) as a dict; malformed refused."""
+    example = (
+        "表头=field, e.g. 企业全称=name" if option == "--map" else "field=value, e.g. kind=base"
+    )
     mapping: dict[str, str] = {}
     for pair in pairs:
         source, sep, target = pair.partition("=")
-        if not sep or not source.strip() or not target.strip():
-            raise InvalidInput(f"--map '{pair}' must look like 表头=field, e.g. 企业全称=name")
+        if not sep or not source.strip() or (option == "--map" and not target.strip()):
+            raise InvalidInput(f"{option} '{pair}' must look like {example}")
         mapping[source.strip()] = target.strip()
     return mapping
 

@@ -52,8 +52,8 @@ def _csv(frame: pd.DataFrame, names: list[str]) -> io.StringIO:
             with_srid = shapely.set_srid(values[shaped].astype(object), 4326)
             hexes[shaped] = shapely.to_wkb(with_srid, hex=True, include_srid=True)
             out[column] = hexes
-        else:
-            out[column] = out[column].map(_cell)
+        else:  # a list, not Series.map: map would turn integers beside NaN into floats
+            out[column] = pd.Series([_cell(v) for v in values], index=out.index, dtype=object)
     buffer = io.StringIO()
     out.to_csv(buffer, header=False, index=False)
     buffer.seek(0)

@@ -157,8 +157,12 @@ def _read_with_encoding(
     """Read with the stated encoding, else the .cpg, else one sniffed from the DBF bytes."""
     if encoding is None and gdal_path.lower().endswith(".shp"):
         encoding = _shapefile_encoding(gdal_path)
+    # GeoJSON date-times stay text: GDAL's parser keeps only milliseconds, and a visit's
+    # time is part of its natural key
+    options = {"DATE_AS_STRING": "YES"} if gdal_path.lower().endswith((".geojson", ".json")) else {}
     try:
-        return pyogrio.read_dataframe(gdal_path, layer=layer, encoding=encoding), encoding
+        frame = pyogrio.read_dataframe(gdal_path, layer=layer, encoding=encoding, **options)
+        return frame, encoding
     except (UnicodeDecodeError, LookupError) as exc:
         raise InvalidInput(
             f"attribute text cannot be read as {encoding}: state the right --encoding"

@@ -168,6 +168,7 @@ _register(
         ),
         (Ref("community_id", "community_code", "community", label="社区编码",
              aliases=("comm_code",)),),
+        geometry_required=False,
     ),
     LayerSpec(
         "key_site", "重点场所", "GEOMETRY", "code",

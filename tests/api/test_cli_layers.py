@@ -75,3 +75,17 @@ def test_wrong_invocations_give_one_line_reasons(env, tmp_path, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_export_writes_the_file_and_counts(env, engine, tmp_path):
+    source = tmp_path / "企业.csv"
+    enterprise_frame().to_csv(source, index=False)
+    assert runner.invoke(app, ["import", "enterprise", str(source)], env=env).exit_code == 0
+    target = tmp_path / "out.gpkg"
+    result = runner.invoke(
+        app, ["export", "enterprise", str(target), "--where", "industry=C"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 feature(s) written" in result.output and target.is_file()
+    bad = runner.invoke(app, ["export", "enterprise", str(tmp_path / "x.doc")], env=env)
+    assert bad.exit_code == 1 and "unknown file type '.doc'" in bad.output

@@ -74,3 +74,27 @@ def test_upload_refuses_unknown_layer_type_and_oversized_files(client, test_sett
             "/api/layers/enterprise/import", files={"file": ("e.csv", b"x" * (1024 * 1024 + 10))}
         )
     assert big.status_code == 413
+
+
+def test_download_exports_with_chinese_headers_and_filters(client, db):
+    client.post("/api/layers/enterprise/import", files={"file": ("e.csv", _csv(), "text/csv")})
+    response = client.get("/api/layers/enterprise/export?format=csv")
+    assert response.status_code == 200
+    assert 'filename="enterprise.csv"' in response.headers["content-disposition"]
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("统一社会信用代码,企业名称")
+    assert len(text.splitlines()) == 4
+    filtered = client.get(
+        "/api/layers/enterprise/export", params={"format": "geojson", "where": "industry=I"}
+    )
+    assert len(filtered.json()["features"]) == 1
+    zipped = client.get("/api/layers/enterprise/export?format=shp")
+    assert zipped.status_code == 200 and zipped.content[:2] == b"PK"
+
+
+def test_download_refuses_unknown_layer_format_and_field(client):
+    assert client.get("/api/layers/nope/export").status_code == 404
+    bad = client.get("/api/layers/enterprise/export?format=doc")
+    assert bad.status_code == 422 and "unknown format 'doc'" in bad.json()["message"]
+    field = client.get("/api/layers/enterprise/export", params={"where": "colour=red"})
+    assert field.status_code == 422 and "colour" in field.json()["message"]
