@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api import ogc
 from api.errors import install_handlers
 from api.routes import enterprises, grids, health, hierarchy, layers
 from geo.db import database_url, make_engine, make_sessionmaker
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(grids.router)
     app.include_router(enterprises.router)
     app.include_router(hierarchy.router)
+    app.include_router(ogc.router)
     app.include_router(pages.router)
     return app
 

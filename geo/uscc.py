@@ -22,6 +22,10 @@ kind codes are not checked against the standard's tables, which keep gaining val
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
 
 from geo.errors import InvalidInput
 
@@ -139,6 +143,43 @@ def is_valid(code: str, *, strict: bool = True) -> bool:
     (True, False)
     """
     return explain(code, strict=strict) is None
+
+
+def _lookup(alphabet: str, *, digits_only: bool = False) -> npt.NDArray[np.int64]:
+    """Byte → value table (-1 for bytes outside the alphabet)."""
+    table = np.full(256, -1, dtype=np.int64)
+    for value, char in enumerate(alphabet):
+        if not digits_only or char.isdigit():
+            table[ord(char)] = value
+    return table
+
+
+_TABLE = _lookup(ALPHABET)
+_DIGIT_TABLE = _lookup(ALPHABET, digits_only=True)
+_ORG_TABLE = _lookup(_ORG_ALPHABET)
+
+
+def valid_mask(codes: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """`is_valid` (strict) for many codes at once, vectorised: 100,000 codes in milliseconds.
+
+    >>> valid_mask(["91350100M000100Y43", "91350100M000100Y4Y", "short", "91350100m000100y43"])
+    array([ True, False, False, False])
+    """
+    ok = np.array([len(c) == LENGTH and c.isascii() for c in codes], dtype=bool)
+    if not ok.any():
+        return ok
+    chosen = [c for c, good in zip(codes, ok, strict=True) if good]
+    raw = np.frombuffer("".join(chosen).encode("ascii"), dtype=np.uint8).reshape(-1, LENGTH)
+    values = _TABLE[raw]
+    fine = (values >= 0).all(axis=1) & (_DIGIT_TABLE[raw[:, 2:8]] >= 0).all(axis=1)
+    total = (values[:, :17] * np.array(_WEIGHTS)).sum(axis=1)
+    fine &= values[:, 17] == (-total % 31)
+    org = _ORG_TABLE[raw[:, 8:16]]
+    org_value = -(org * np.array(_ORG_WEIGHTS)).sum(axis=1) % 11
+    org_char = np.where(org_value == 10, ord("X"), ord("0") + org_value)
+    fine &= (org >= 0).all(axis=1) & (raw[:, 16] == org_char)
+    ok[ok] = fine
+    return ok
 
 
 def generate(rng: random.Random, division: str = "320594", *, kind: str = "91") -> str:

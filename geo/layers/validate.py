@@ -50,16 +50,14 @@ def _attributes(
 
 
 def _check_uscc(frame: pd.DataFrame, rows: Any, report: ImportReport) -> None:
-    codes = frame["uscc"].to_numpy(dtype=object).copy()
-    for position, code in enumerate(codes):
-        if code is None:
-            continue
-        code = code.upper()
-        codes[position] = code
-        reason = uscc.explain(code)
-        if reason:
-            report.reject(int(rows[position]), reason)
-    frame["uscc"] = codes
+    """Upper-case the codes; explain (slowly, in words) only those the vectorised check refuses."""
+    codes = [c.upper() if isinstance(c, str) else c for c in frame["uscc"].tolist()]
+    frame["uscc"] = pd.Series(codes, dtype=object)
+    present = [i for i, c in enumerate(codes) if c is not None]
+    valid = uscc.valid_mask([codes[i] for i in present])
+    for i, good in zip(present, valid, strict=True):
+        if not good:
+            report.reject(int(rows[i]), uscc.explain(codes[i]) or "invalid USCC")
 
 
 def _derive_keys(spec: LayerSpec, frame: pd.DataFrame, geoms: Any) -> None:
