@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geo.errors import InvalidInput
@@ -198,6 +199,29 @@ def _times(fld: Field, column: pd.Series, dates: bool) -> tuple[list[Any], Error
     return values, errors
 
 
+def _numbers(
+    fld: Field, column: pd.Series, convert: Callable[[str], Any]
+) -> tuple[list[Any], Errors]:
+    """Numbers parsed by pandas at once; the converter (with its words) sees only misfits."""
+    texts = [as_text(v) for v in column.tolist()]
+    parsed = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(float)
+    given = np.array([t is not None for t in texts], dtype=bool)
+    whole = np.isfinite(parsed) & ((parsed == np.round(parsed)) | (fld.kind == "float"))
+    low = fld.minimum if fld.minimum is not None else -np.inf
+    fine = given & whole & (parsed >= low)
+    values: list[Any] = [None] * len(texts)
+    errors: Errors = {}
+    cast = int if fld.kind == "int" else float
+    for i in np.flatnonzero(fine):
+        values[i] = cast(parsed[i])
+    for i in np.flatnonzero(given & ~fine):
+        try:
+            values[i] = convert(texts[i] or "")
+        except ValueError as exc:
+            errors[int(i)] = str(exc)
+    return values, errors
+
+
 def convert_column(fld: Field, column: pd.Series) -> tuple[list[Any], Errors]:
     """Convert one column to the field's type; refused values become None with a reason."""
     if fld.kind in ("date", "datetime"):
@@ -211,7 +235,12 @@ def convert_column(fld: Field, column: pd.Series) -> tuple[list[Any], Errors]:
         "vocab": _vocabulary(fld),
         "json": _json_object(fld),
     }
-    values, errors = _each(column, converters.get(fld.kind, str))
+    if fld.kind in ("int", "float"):
+        values, errors = _numbers(fld, column, converters[fld.kind])
+    elif fld.kind in ("text", "wkt"):
+        values, errors = [as_text(v) for v in column.tolist()], {}
+    else:
+        values, errors = _each(column, converters[fld.kind])
     if fld.max_len is not None:
         for position, value in enumerate(values):
             if isinstance(value, str) and len(value) > fld.max_len:

@@ -28,6 +28,9 @@ STAGE = "_gridmap_import_stage"
 VERSIONED = {"grid": "community_id", "microgrid": "grid_id"}
 
 
+PLAIN = {"string", "empty", "integer", "floating"}
+
+
 def _cell(value: Any) -> Any:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
@@ -52,6 +55,8 @@ def _csv(frame: pd.DataFrame, names: list[str]) -> io.StringIO:
             with_srid = shapely.set_srid(values[shaped].astype(object), 4326)
             hexes[shaped] = shapely.to_wkb(with_srid, hex=True, include_srid=True)
             out[column] = hexes
+        elif pd.api.types.infer_dtype(values, skipna=True) in PLAIN:
+            continue  # text and numbers go to COPY as they are
         else:  # a list, not Series.map: map would turn integers beside NaN into floats
             out[column] = pd.Series([_cell(v) for v in values], index=out.index, dtype=object)
     buffer = io.StringIO()
@@ -168,12 +173,14 @@ def _upsert(cursor: Any, spec: LayerSpec, columns: list[str]) -> tuple[int, int]
     cols = pgsql.SQL(", ").join(map(ident, columns))
     cursor.execute(
         pgsql.SQL(
-            "WITH done AS (INSERT INTO {t} ({cols}) SELECT {cols} FROM {s} ORDER BY _row "
+            "WITH done AS (INSERT INTO {t} ({cols}) SELECT {cols} FROM {s} ORDER BY {order} "
             "ON CONFLICT ({key}) {action} RETURNING (xmax = 0) AS inserted) "
             "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
             "FROM done"
         ).format(
             t=ident(spec.name), cols=cols, s=ident(STAGE), action=action,
+            # rows near each other in space go in together: the GiST index grows with locality
+            order=ident("geom" if "geom" in columns else "_row"),
             key=pgsql.SQL(", ").join(map(ident, spec.conflict_columns)),
         )
     )  # fmt: skip

@@ -71,10 +71,12 @@ def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
 
 def _read_csv(path: Path, encoding: str | None) -> Source:
     text, used = _decode(path.read_bytes(), encoding)
+    header = text.split("\n", 1)[0]
+    sep = max(",\t;|", key=header.count)  # Excel in some locales writes ';' or tabs
     try:
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=None,
-            engine="python",
+            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=sep,
+            engine="c",
         )  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeError) as exc:
         raise InvalidInput(f"{path.name} is not a readable CSV file: {exc}") from exc

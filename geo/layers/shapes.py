@@ -173,11 +173,12 @@ def locate(geoms: Geoms, crs: str, rows: Any, report: ImportReport) -> Located:
     reps = shapely.point_on_surface(out[present]) if len(present) else np.array([])
     x0, y0 = shapely.get_x(reps), shapely.get_y(reps)
     if crs in GEOGRAPHIC:
-        for j, i in enumerate(present):
+        suspect = ~(np.isfinite(x0) & np.isfinite(y0) & (np.abs(x0) <= 180) & (np.abs(y0) <= 90))
+        for j in np.flatnonzero(suspect):  # words only for the few bad rows
             reason = _range_problems(x0[j], y0[j], crs)
             if reason:
-                report.reject(int(rows[i]), f"geometry: {reason}")
-                out[i] = None
+                report.reject(int(rows[present[j]]), f"geometry: {reason}")
+                out[present[j]] = None
         if crs in ("gcj02", "bd09"):
             outside = ~chinese_crs.in_china(x0, y0)
             for i in present[outside]:
@@ -237,15 +238,30 @@ def _repair(geom: BaseGeometry, wanted: str) -> tuple[BaseGeometry | None, str]:
     return coerced, problem or f"repaired: {reason}"
 
 
+TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPolygon": 6}
+
+
+def _type_ids(wanted: str) -> list[int]:
+    return [TYPE_IDS[name] for name in ALLOWED.get(wanted, set())]
+
+
 def check_shapes(
     wanted: str, located: Located, rows: Any, report: ImportReport, label: str = "geometry"
 ) -> Geoms:
-    """Type and validity checks; unambiguous repairs are applied and reported."""
+    """Type and validity checks; unambiguous repairs are applied and reported.
+
+    Vectorised: rows of the right type that are valid pass untouched; only the others are
+    looked at one by one.
+    """
     out = located.geoms
-    for i, geom in enumerate(out):
-        if geom is None or (isinstance(geom, float) and np.isnan(geom)):
-            out[i] = None
-            continue
+    absent = pd.isna(out)
+    out[absent] = None
+    present = np.flatnonzero(~absent)
+    geoms = out[present]
+    good_type = np.isin(shapely.get_type_id(geoms), _type_ids(wanted))
+    fine = good_type & ~shapely.is_empty(geoms) & shapely.is_valid(geoms)
+    for i in present[~fine]:
+        geom = out[i]
         if geom.is_empty:
             report.reject(int(rows[i]), f"{label}: empty")
             out[i] = None
