@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import ogc
 from api.errors import install_handlers
-from api.routes import enterprises, grids, health, hierarchy, layers
+from api.routes import enterprises, grids, health, hierarchy, layers, tiles
 from geo.db import database_url, make_engine, make_sessionmaker
 from geo.errors import GridmapError
 from geo.settings import Settings
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _attach_database(app, settings)
     install_handlers(app)
     mount_assets(app)
+    app.include_router(tiles.router)  # first: a cached tile should cost the least routing
     app.include_router(health.router)
     app.include_router(layers.router)
     app.include_router(grids.router)

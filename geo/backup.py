@@ -20,8 +20,9 @@ from geo.db import (
 from geo.errors import ClusterError, Conflict, InvalidInput
 from geo.settings import Settings
 
-# Tables whose rows do not make a database "non-empty": PostGIS' and Alembic's own.
-SYSTEM_TABLES = ("spatial_ref_sys", "alembic_version")
+# Tables whose rows do not make a database "non-empty": PostGIS' and Alembic's own, and
+# bookkeeping derived from the data (layer versions, enterprise clusters for tiles).
+SYSTEM_TABLES = ("spatial_ref_sys", "alembic_version", "layer_change", "enterprise_cluster")
 
 
 def _tool(settings: Settings, name: str) -> str:

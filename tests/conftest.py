@@ -118,17 +118,14 @@ def client(app):  # type: ignore[no-untyped-def]
         yield test_client
 
 
-@pytest.fixture(scope="session")
-def live_server(test_settings: Settings) -> Iterator[str]:
-    """The real app served by uvicorn on a free local port; yields its base URL."""
+def serve(settings: Settings) -> Iterator[str]:
+    """Serve the real app with uvicorn on a free local port; yields its base URL."""
     import uvicorn
 
     from api.app import create_app
 
     port = free_port()
-    config = uvicorn.Config(
-        create_app(test_settings), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -140,6 +137,43 @@ def live_server(test_settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(test_settings: Settings) -> Iterator[str]:
+    """The app on the (empty) test database."""
+    yield from serve(test_settings)
+
+
+@pytest.fixture(scope="session")
+def demo_settings(base_settings: Settings) -> Iterator[Settings]:
+    """A second test database holding the demo park, committed (for page tests)."""
+    from geo.db import make_sessionmaker
+    from geo.demo import load_demo
+
+    try:
+        url = database_url(base_settings, database=f"gridmap_demo_{uuid.uuid4().hex[:10]}")
+        ensure_database(url)
+    except GridmapError as exc:
+        unavailable(f"no PostGIS to test against: {exc.message}")
+    try:
+        schema.upgrade(url)
+        eng = make_engine(url)
+        with make_sessionmaker(eng)() as session:
+            reports = load_demo(session, Path(__file__).resolve().parents[1] / "data" / "layers")
+            assert all(r.written for r in reports), [r.problems[:3] for r in reports]
+            session.commit()
+        eng.dispose()
+        rendered = url.render_as_string(hide_password=False)
+        yield base_settings.model_copy(update={"database_url": SecretStr(rendered)})
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_settings: Settings) -> Iterator[str]:
+    """The app serving the demo park."""
+    yield from serve(demo_settings)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,6 @@ def new_map(bounds: Sequence[float] | None = None, **options: Any) -> OfflineMap
         zoom_start=DEFAULT_ZOOM,
         tiles=None,
         control_scale=False,
-        prefer_canvas=True,
         **options,
     )
     MetricScale().add_to(fmap)

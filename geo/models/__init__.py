@@ -1,6 +1,7 @@
 """gridmap's tables (DESIGN §3), one module per family; import them from here."""
 
 from geo.models.base import SRID, Base
+from geo.models.changes import EnterpriseCluster, LayerChange
 from geo.models.emergency import AuditLog, EvacuationPlan, Hazard
 from geo.models.enterprise import Enterprise, Problem, Visit
 from geo.models.facilities import KeySite, Network, ParkingZone, Road, Shelter
@@ -15,10 +16,12 @@ __all__ = [
     "CodeLineage",
     "Community",
     "Enterprise",
+    "EnterpriseCluster",
     "EvacuationPlan",
     "Grid",
     "Hazard",
     "KeySite",
+    "LayerChange",
     "Microgrid",
     "Network",
     "Park",

@@ -1,4 +1,4 @@
-"""The overview page `/`: the whole park on one map."""
+"""The overview page `/`: the whole park, every layer switchable, enterprise search."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ import folium
 
 from geo.hierarchy import ParkOutline
 from web.i18n import Translator
+from web.layers import OVERVIEW_LAYERS, GridmapLayers, page_config
 from web.maps import new_map
 
 
-def build_overview(outline: ParkOutline, t: Translator) -> folium.Map:
-    """The park boundary over an empty base map, fitted to the park."""
+def build_overview(outline: ParkOutline, t: Translator, *, tianditu_key: str | None) -> folium.Map:
+    """The park boundary, the layers from vector tiles, legend, base maps and search."""
     fmap = new_map(outline.bounds)
-    if outline.features["features"]:
-        folium.GeoJson(
-            outline.features,
-            name=t("layer.park"),
-            style_function=lambda _: {"color": "#17406d", "weight": 3, "fillOpacity": 0.03},
-            tooltip=folium.GeoJsonTooltip(fields=["name", "code"], aliases=["", ""]),
-        ).add_to(fmap)
-        folium.LayerControl(collapsed=False).add_to(fmap)
+    config = page_config(t, OVERVIEW_LAYERS, tianditu_key=tianditu_key, search=True)
+    GridmapLayers(config).add_to(fmap)
     return fmap
