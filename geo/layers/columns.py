@@ -97,19 +97,34 @@ def as_text(value: Any) -> str | None:
     return str(value).strip()
 
 
+def texts(column: pd.Series) -> list[str | None]:
+    """`as_text` of every cell; columns of plain text (CSV) take a vectorised path."""
+    if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+        return [as_text(v) for v in column.tolist()]
+    stripped = column.astype(object).str.strip()
+    keep = stripped.notna() & stripped.ne("")
+    out: list[str | None] = stripped.where(keep, None).tolist()
+    return out
+
+
 def _each(column: pd.Series, convert: Callable[[str], Any]) -> tuple[list[Any], Errors]:
+    """Convert cell by cell, once per distinct text (vocabularies repeat a few values)."""
+    seen: dict[str, tuple[Any, str | None]] = {}
     values: list[Any] = []
     errors: Errors = {}
-    for position, raw in enumerate(column.tolist()):
-        text = as_text(raw)
+    for position, text in enumerate(texts(column)):
         if text is None:
             values.append(None)
             continue
-        try:
-            values.append(convert(text))
-        except ValueError as exc:
-            values.append(None)
-            errors[position] = str(exc)
+        if text not in seen:
+            try:
+                seen[text] = (convert(text), None)
+            except ValueError as exc:
+                seen[text] = (None, str(exc))
+        value, error = seen[text]
+        values.append(value)
+        if error is not None:
+            errors[position] = error
     return values, errors
 
 
@@ -203,20 +218,20 @@ def _numbers(
     fld: Field, column: pd.Series, convert: Callable[[str], Any]
 ) -> tuple[list[Any], Errors]:
     """Numbers parsed by pandas at once; the converter (with its words) sees only misfits."""
-    texts = [as_text(v) for v in column.tolist()]
-    parsed = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(float)
-    given = np.array([t is not None for t in texts], dtype=bool)
+    cells = texts(column)
+    parsed = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(float)
+    given = np.array([t is not None for t in cells], dtype=bool)
     whole = np.isfinite(parsed) & ((parsed == np.round(parsed)) | (fld.kind == "float"))
     low = fld.minimum if fld.minimum is not None else -np.inf
     fine = given & whole & (parsed >= low)
-    values: list[Any] = [None] * len(texts)
+    values: list[Any] = [None] * len(cells)
     errors: Errors = {}
     cast = int if fld.kind == "int" else float
     for i in np.flatnonzero(fine):
         values[i] = cast(parsed[i])
     for i in np.flatnonzero(given & ~fine):
         try:
-            values[i] = convert(texts[i] or "")
+            values[i] = convert(cells[i] or "")
         except ValueError as exc:
             errors[int(i)] = str(exc)
     return values, errors
@@ -238,7 +253,7 @@ def convert_column(fld: Field, column: pd.Series) -> tuple[list[Any], Errors]:
     if fld.kind in ("int", "float"):
         values, errors = _numbers(fld, column, converters[fld.kind])
     elif fld.kind in ("text", "wkt"):
-        values, errors = [as_text(v) for v in column.tolist()], {}
+        values, errors = texts(column), {}
     else:
         values, errors = _each(column, converters[fld.kind])
     if fld.max_len is not None:
