@@ -6,14 +6,12 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.cli_common import err, explained, load_settings, open_session, out
 from geo import assignment, codes
-from geo.errors import NotFound
+from geo.catalog import community_id
 from geo.hierarchy import check_hierarchy
-from geo.models import Community
 
 CommunityOpt = Annotated[
     str | None, typer.Option("--community", help="Community code (12 digits); default: all")
@@ -21,12 +19,7 @@ CommunityOpt = Annotated[
 
 
 def _community_ids(session: Session, community: str | None) -> list[int] | None:
-    if community is None:
-        return None
-    found = session.scalar(select(Community.id).where(Community.code == community))
-    if found is None:
-        raise NotFound(f"社区 {community} 不存在 / community {community} does not exist")
-    return [found]
+    return None if community is None else [community_id(session, code=community)]
 
 
 def register(app: typer.Typer) -> None:
