@@ -1,17 +1,176 @@
-"""Assigning enterprises to the grid and micro-grid that cover them (DESIGN §4)."""
+"""Assigning enterprises to the grid and micro-grid that cover them (DESIGN §4).
+
+The rule: an enterprise belongs to the live grid (valid_to NULL) whose polygon covers its point,
+boundary included; on a shared edge or vertex the smallest grid id wins; outside every grid it is
+an orphan (grid_id NULL), listed by `orphans`, never dropped. Its micro-grid is the live one
+covering the point (smallest id), else the live one overlapping its compound (smallest id).
+
+`assign_all` applies the rule to every enterprise in one set-based pass; `reassign_area` applies
+it after an edit to the enterprises in the changed area only; `assign_enterprises` to a list.
+All of them write only the rows whose grid or micro-grid changes, and none commits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
 
+import shapely
+from shapely.errors import GEOSException
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import String, any_, bindparam, func, select, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from geo.errors import CrsUnknown, InvalidGeometry, InvalidInput
+from geo.models import SRID, Enterprise
 from geo.sqlfiles import sql
+
+# Storage CRS, and CGCS2000 which DESIGN §3 accepts as equal to it (centimetres apart).
+AREA_SRIDS = (0, SRID, 4490)
+# An enterprise within this many degrees (~1 cm) of a changed area is re-assigned too: a point on
+# the area's edge must not be missed because the edge was rebuilt with rounded coordinates.
+SLACK_DEG = 1e-7
+Area: TypeAlias = BaseGeometry | bytes | str
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    """Counts after a full pass: enterprises in a grid, in none, and rows rewritten."""
+
+    assigned: int
+    orphans: int
+    changed: int
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """An enterprise outside every live grid, with where it is (EPSG:4326)."""
+
+    id: int
+    uscc: str
+    name: str
+    lon: float
+    lat: float
+
+
+def assign_all(session: Session) -> AssignResult:
+    """Re-assign every enterprise in one pass; writes only the rows whose assignment changes."""
+    row = session.execute(sql("assign_all")).one()
+    return AssignResult(assigned=row.assigned, orphans=row.orphans, changed=row.changed)
 
 
 def assign_enterprises(session: Session, *, usccs: Sequence[str] | None = None) -> int:
-    """(Re)assign the given enterprises, or all of them; returns how many rows were visited."""
-    result = session.execute(
-        sql("assign_enterprises"), {"usccs": list(usccs) if usccs is not None else None}
+    """(Re)assign the given enterprises, or all of them; returns how many were visited."""
+    if usccs is None:
+        result = assign_all(session)
+        return result.assigned + result.orphans
+    # one array parameter, however long the list of an import is
+    listed = bindparam("usccs", list(usccs), type_=ARRAY(String))
+    ids = session.scalars(select(Enterprise.id).where(Enterprise.uscc == any_(listed))).all()
+    _assign_ids(session, list(ids))
+    return len(ids)
+
+
+def reassign_area(session: Session, *, changed: Area) -> int:
+    """Re-assign the enterprises whose point or compound lies in `changed` (EPSG:4326).
+
+    Pass the area an edit touched: the symmetric difference of a boundary's old and new shape
+    (`edit_area`), or their union. Returns how many enterprises changed grid or micro-grid.
+    """
+    area = _area_wkb(changed)
+    if area is None:
+        return 0
+    # the literal is built once; the enterprise columns stay bare so their GiST indexes apply
+    literal = func.ST_GeomFromWKB(area, SRID)
+    candidates = union(
+        select(Enterprise.id).where(func.ST_DWithin(Enterprise.geom, literal, SLACK_DEG)),
+        select(Enterprise.id).where(func.ST_DWithin(Enterprise.compound, literal, SLACK_DEG)),
     )
+    ids = session.scalars(select(candidates.subquery().c.id)).all()
+    return _assign_ids(session, list(ids))
+
+
+def edit_area(before: BaseGeometry | None, after: BaseGeometry | None) -> BaseGeometry:
+    """Where an edit can move enterprises: what the boundary gained or lost.
+
+    >>> from shapely import box
+    >>> edit_area(box(0, 0, 2, 1), box(0, 0, 3, 1)).bounds
+    (2.0, 0.0, 3.0, 1.0)
+    >>> edit_area(box(0, 0, 1, 1), None).area  # a retired grid: all of it
+    1.0
+    """
+    if before is None and after is None:
+        raise InvalidInput("编辑前后的边界不能都为空 / an edit needs a boundary before or after")
+    if before is None or after is None:
+        return before if after is None else after
+    return shapely.symmetric_difference(before, after)
+
+
+def count_orphans(session: Session) -> int:
+    """How many enterprises lie in no live grid."""
+    query = select(func.count()).select_from(Enterprise).where(Enterprise.grid_id.is_(None))
+    return int(session.scalar(query) or 0)
+
+
+def orphans(session: Session, *, limit: int = 100, offset: int = 0) -> list[Orphan]:
+    """Enterprises in no live grid, by id, a page at a time."""
+    if limit < 0 or offset < 0:
+        raise InvalidInput(f"分页参数不能为负 / limit and offset must be >= 0: {limit}, {offset}")
+    rows = session.execute(
+        select(
+            Enterprise.id,
+            Enterprise.uscc,
+            Enterprise.name,
+            func.ST_X(Enterprise.geom).label("lon"),
+            func.ST_Y(Enterprise.geom).label("lat"),
+        )
+        .where(Enterprise.grid_id.is_(None))
+        .order_by(Enterprise.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [Orphan(r.id, r.uscc, r.name, r.lon, r.lat) for r in rows]
+
+
+def _assign_ids(session: Session, ids: list[int]) -> int:
+    """Apply the rule to the enterprises `ids`; returns how many rows changed."""
+    if not ids:
+        return 0
+    result = session.execute(sql("assign_enterprises"), {"ids": ids})
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _area_wkb(changed: Area) -> bytes | None:
+    """The changed area as plain WKB in EPSG:4326, made valid; None when it is empty."""
+    geom = _parse_area(changed)
+    srid = shapely.get_srid(geom)
+    if srid not in AREA_SRIDS:
+        raise CrsUnknown(
+            f"变更范围须为EPSG:4326 / the changed area must be in EPSG:4326 (or 4490), "
+            f"got EPSG:{srid}; transform it first"
+        )
+    if geom.is_empty:
+        return None
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    return bytes(shapely.to_wkb(geom, include_srid=False))
+
+
+def _parse_area(changed: Area) -> BaseGeometry:
+    """A shapely geometry from shapely, WKB/EWKB bytes, hex (E)WKB or (E)WKT text."""
+    if isinstance(changed, BaseGeometry):
+        return changed
+    try:
+        if isinstance(changed, bytes | bytearray | memoryview):
+            return shapely.from_wkb(bytes(changed))
+        text = changed.strip()
+        if text.upper().startswith("SRID="):
+            head, _, body = text.partition(";")
+            return shapely.set_srid(shapely.from_wkt(body), int(head[5:]))
+        if all(c in "0123456789abcdefABCDEF" for c in text):
+            return shapely.from_wkb(text)
+        return shapely.from_wkt(text)
+    except (GEOSException, ValueError) as exc:
+        raise InvalidGeometry(f"无法解析变更范围 / cannot read the changed area: {exc}") from exc
