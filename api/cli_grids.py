@@ -50,9 +50,28 @@ def register(app: typer.Typer) -> None:
         """Assign every enterprise to the grid and micro-grid covering it; list orphans."""
         with open_session(load_settings()) as session:
             with err.status("assigning enterprises…"):
-                visited = assignment.assign_enterprises(session)
+                result = assignment.assign_all(session)
             session.commit()
-        out.print(f"{visited} enterprise(s) assigned")
+        out.print(
+            f"{result.assigned} enterprise(s) assigned to a grid, {result.orphans} orphan(s) "
+            f"outside every grid, {result.changed} changed"
+        )
+
+    @app.command("orphans")
+    @explained
+    def orphans_command(
+        limit: Annotated[int, typer.Option(min=1, help="How many to list")] = 100,
+    ) -> None:
+        """List the enterprises outside every grid (orphans), for planners to place."""
+        with open_session(load_settings()) as session:
+            total = assignment.count_orphans(session)
+            rows = assignment.orphans(session, limit=limit)
+        table = Table(title=f"{total} 家企业不在任何网格内 / orphan enterprise(s)")
+        for name in ("统一社会信用代码 USCC", "企业名称 name", "经度 lon", "纬度 lat"):
+            table.add_column(name)
+        for row in rows:
+            table.add_row(row.uscc, row.name, f"{row.lon:.6f}", f"{row.lat:.6f}")
+        out.print(table)
 
     @app.command("codes")
     @explained

@@ -30,3 +30,9 @@ def test_assign_reports_what_it_did(test_settings):
     result = runner.invoke(app, ["assign"], env=_env(test_settings))
     assert result.exit_code == 0, result.output
     assert "assigned" in result.output
+
+
+def test_orphans_are_listed(test_settings):
+    result = runner.invoke(app, ["orphans"], env=_env(test_settings))
+    assert result.exit_code == 0, result.output
+    assert "orphan enterprise(s)" in result.output
