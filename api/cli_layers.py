@@ -54,8 +54,19 @@ def print_report(report: ImportReport) -> None:
 def _run_import(
     session: Session, layer: str, path: Path, dry_run: bool, **options: object
 ) -> ImportReport:
-    with err.status(f"importing {path.name} into {layer}…"):
-        report = import_layer(session, layer, path, rejected_path=rejected_path(path), **options)  # type: ignore[arg-type]
+    stages = {"read": "读取 reading", "validate": "校验 validating", "write": "写入 writing"}
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"{path.name} → {layer}", total=len(stages))
+
+        def step(stage: str) -> None:
+            done = list(stages).index(stage)
+            bar.update(task, completed=done, description=f"{path.name}: {stages[stage]}")
+
+        report = import_layer(
+            session, layer, path, rejected_path=rejected_path(path), progress=step,
+            **options,  # type: ignore[arg-type]
+        )  # fmt: skip
+        bar.update(task, completed=len(stages))
     report.dry_run = dry_run
     if report.written and not dry_run:
         session.commit()

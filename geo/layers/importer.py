@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +26,27 @@ def import_layer(
     mapping: dict[str, str] | None = None,
     skip_invalid: bool = False,
     rejected_path: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Import `path` into `layer` inside the caller's transaction.
 
     With any row refused, nothing is written unless `skip_invalid`; the caller commits
-    only when `report.written` is true (and it is not a dry run).
+    only when `report.written` is true (and it is not a dry run). `progress` is told each
+    stage as it starts: "read", "validate", "write".
     """
+    step = progress or (lambda _: None)
     spec = layer_spec(layer)
+    step("read")
     source = readers.read_source(path, layer=source_layer, sheet=sheet, encoding=encoding)
     report = ImportReport(layer=layer, source=path.name, format=source.format)
     report.rows_read = len(source.frame)
     report.notes.extend(source.notes)
+    step("validate")
     prepared = validate.prepare(spec, source, report, crs=crs, mapping=mapping)
     if prepared.frame.empty and not report.rejected_rows:
         report.notes.append("the file has no rows")
         return report
+    step("write")
     load.load(session, spec, prepared, report, strict=not skip_invalid)
     if report.rejected_rows and rejected_path is not None:
         _write_rejects(source, report, rejected_path)
