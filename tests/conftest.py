@@ -56,11 +56,10 @@ def base_settings() -> Settings:
     return Settings()
 
 
-@pytest.fixture(scope="session")
-def test_db_url(base_settings: Settings) -> Iterator[URL]:
-    """A fresh database with a unique name, migrated to head, dropped at the end."""
+def fresh_database(settings: Settings, prefix: str) -> Iterator[URL]:
+    """A new database with a unique name, migrated to head, dropped afterwards."""
     try:
-        url = database_url(base_settings, database=f"gridmap_test_{uuid.uuid4().hex[:10]}")
+        url = database_url(settings, database=f"{prefix}_{uuid.uuid4().hex[:10]}")
         ensure_database(url)
     except GridmapError as exc:
         unavailable(f"no PostGIS to test against: {exc.message}; run `gridmap db up`")
@@ -71,11 +70,22 @@ def test_db_url(base_settings: Settings) -> Iterator[URL]:
         drop_database(url)
 
 
+def settings_for(settings: Settings, url: URL) -> Settings:
+    """`settings` pointing at the database of `url`."""
+    rendered = url.render_as_string(hide_password=False)
+    return settings.model_copy(update={"database_url": SecretStr(rendered)})
+
+
+@pytest.fixture(scope="session")
+def test_db_url(base_settings: Settings) -> Iterator[URL]:
+    """The session's empty test database; each test works in a rolled-back transaction."""
+    yield from fresh_database(base_settings, "gridmap_test")
+
+
 @pytest.fixture(scope="session")
 def test_settings(base_settings: Settings, test_db_url: URL) -> Settings:
     """Settings pointing at the session's test database."""
-    rendered = test_db_url.render_as_string(hide_password=False)
-    return base_settings.model_copy(update={"database_url": SecretStr(rendered)})
+    return settings_for(base_settings, test_db_url)
 
 
 @pytest.fixture(scope="session")
@@ -151,23 +161,14 @@ def demo_settings(base_settings: Settings) -> Iterator[Settings]:
     from geo.db import make_sessionmaker
     from geo.demo import load_demo
 
-    try:
-        url = database_url(base_settings, database=f"gridmap_demo_{uuid.uuid4().hex[:10]}")
-        ensure_database(url)
-    except GridmapError as exc:
-        unavailable(f"no PostGIS to test against: {exc.message}")
-    try:
-        schema.upgrade(url)
+    for url in fresh_database(base_settings, "gridmap_demo"):
         eng = make_engine(url)
         with make_sessionmaker(eng)() as session:
             reports = load_demo(session, Path(__file__).resolve().parents[1] / "data" / "layers")
             assert all(r.written for r in reports), [r.problems[:3] for r in reports]
             session.commit()
         eng.dispose()
-        rendered = url.render_as_string(hide_password=False)
-        yield base_settings.model_copy(update={"database_url": SecretStr(rendered)})
-    finally:
-        drop_database(url)
+        yield settings_for(base_settings, url)
 
 
 @pytest.fixture(scope="session")

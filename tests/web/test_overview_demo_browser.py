@@ -55,7 +55,7 @@ def test_switching_layers_on_and_off(demo_server, watched_page):
     control.get_by_text("企业", exact=True).click()
     assert page.evaluate(FEATURES_JS, "企业") == -1
     control.get_by_text("基础设施管网", exact=True).click()
-    page.evaluate("gridmap.map.setZoom(15)")
+    page.evaluate("void gridmap.map.setZoom(15)")
     page.wait_for_function(f"({FEATURES_JS})('基础设施管网') > 0", timeout=15000)
     watch.assert_clean()
 
@@ -65,7 +65,7 @@ def test_clicking_an_enterprise_shows_its_name_literally(demo_server, watched_pa
     target = _enterprise(HTML_NAME)
     _open(page, f"{demo_server}/")
     page.evaluate(
-        f"gridmap.map.setView([{target['lat']}, {target['lon']}], 18, {{animate: false}})"
+        f"void gridmap.map.setView([{target['lat']}, {target['lon']}], 18, {{animate: false}})"
     )
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)
