@@ -67,8 +67,12 @@ def test_clicking_an_enterprise_shows_its_name_literally(demo_server, watched_pa
     page.evaluate(
         f"void gridmap.map.setView([{target['lat']}, {target['lon']}], 18, {{animate: false}})"
     )
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(300)
+    drawn = """(uscc) => {
+      const layer = gridmap.overlays["企业"];
+      return Object.values(layer._vectorTiles).some((tile) => Object.values(tile._features || {})
+        .some((f) => f.feature && f.feature.properties && f.feature.properties.uscc === uscc));
+    }"""
+    page.wait_for_function(f"({drawn})({json.dumps(target['uscc'])})", timeout=15000)
     box = page.locator("#" + page.evaluate("gridmap.map.getContainer().id")).bounding_box()
     point = page.evaluate(f"gridmap.map.latLngToContainerPoint([{target['lat']}, {target['lon']}])")
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
