@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 
@@ -143,3 +144,17 @@ def test_a_malformed_setting_is_named():
     result = _gridmap({"GRIDMAP_DATABASE_URL": "mysql://x@y/z"}, "db", "status")
     assert result.exit_code == 2
     assert "GRIDMAP_DATABASE_URL" in result.output
+
+
+def test_a_stale_pid_file_from_a_killed_server_does_not_block_db_up(own_cluster):
+    assert _gridmap(own_cluster, "db", "up").exit_code == 0
+    assert _gridmap(own_cluster, "db", "down").exit_code == 0
+    settings = Settings(
+        home=own_cluster["GRIDMAP_HOME"], pg_port=int(own_cluster["GRIDMAP_PG_PORT"])
+    )
+    pidfile = cluster.cluster_paths(settings).data / "postmaster.pid"
+    # what a killed server leaves behind, its pid now taken by an unrelated process (this one)
+    pidfile.write_text(f"{os.getpid()}\n/data\n0\n{settings.pg_port}\n/run\n127.0.0.1\n")
+    result = _gridmap(own_cluster, "db", "up")
+    assert result.exit_code == 0, result.output
+    assert "started" in result.output
