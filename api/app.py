@@ -5,14 +5,29 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import ogc
+from api.auth import authorize, install_auth
 from api.errors import install_handlers
-from api.routes import enterprises, grids, health, hierarchy, layers, tiles
+from api.routes import (
+    account,
+    docs,
+    enterprises,
+    fieldwork,
+    grids,
+    health,
+    hierarchy,
+    layers,
+    tiles,
+    users,
+)
+from geo import audit  # noqa: F401  (binds the actor of every transaction)
 from geo.db import database_url, make_engine, make_sessionmaker
 from geo.errors import GridmapError
 from geo.settings import Settings
+from web import account as account_pages
+from web import admin as admin_pages
 from web import routes as pages
 from web.assets import mount_assets
 
@@ -24,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.auth.close()
         if app.state.engine is not None:
             app.state.engine.dispose()
 
@@ -32,6 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="企业社区网格化管理 — grid management for enterprise communities",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(authorize)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     _attach_database(app, settings)
@@ -39,12 +59,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_assets(app)
     app.include_router(tiles.router)  # first: a cached tile should cost the least routing
     app.include_router(health.router)
+    app.include_router(account.router)
+    app.include_router(users.router)
+    app.include_router(fieldwork.router)
+    app.include_router(docs.router)
     app.include_router(layers.router)
     app.include_router(grids.router)
     app.include_router(enterprises.router)
     app.include_router(hierarchy.router)
     app.include_router(ogc.router)
+    app.include_router(account_pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(pages.router)
+    install_auth(app, settings, app.state.dsn)
     return app
 
 
@@ -53,10 +80,13 @@ def _attach_database(app: FastAPI, settings: Settings) -> None:
     app.state.engine = None
     app.state.sessionmaker = None
     app.state.database_problem = None
+    app.state.dsn = None
     try:
-        engine = make_engine(database_url(settings), pool_size=10, max_overflow=10)
+        url = database_url(settings)
+        engine = make_engine(url, pool_size=10, max_overflow=10)
     except GridmapError as exc:
         app.state.database_problem = exc.message
         return
+    app.state.dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api import cli_grids, cli_layers
+from api import cli_grids, cli_layers, cli_users
 from api.cli_common import err, explained, load_settings, out
 from geo import backup, cluster, lifecycle
 from geo.db import database_url
@@ -22,6 +22,7 @@ db_app = typer.Typer(help="The database: start, stop, status, migrate, backup, r
 app.add_typer(db_app, name="db")
 cli_layers.register(app)
 cli_grids.register(app)
+cli_users.register(app)
 
 
 @db_app.command("up")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from geo.audit import Actor, acting_as
 from geo.db import database_url, make_engine, make_sessionmaker, unavailable_as_error
 from geo.errors import GridmapError
 from geo.settings import Settings
@@ -47,13 +49,28 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def cli_actor() -> Actor:
+    """Who the audit log names for a command: the operating-system user, as `cli:NAME`."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return Actor(None, f"cli:{name}")
+
+
 @contextmanager
 def open_session(settings: Settings) -> Iterator[Session]:
-    """A session on gridmap's database; the command commits or rolls back itself."""
+    """A session on gridmap's database; the command commits or rolls back itself.
+
+    Its writes are audited as the command line's user (`cli:NAME`)."""
     url = database_url(settings)
     engine = make_engine(url)
     try:
-        with unavailable_as_error(url), make_sessionmaker(engine)() as session:
+        with (
+            acting_as(cli_actor()),
+            unavailable_as_error(url),
+            make_sessionmaker(engine)() as session,
+        ):
             yield session
     finally:
         engine.dispose()

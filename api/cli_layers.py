@@ -11,12 +11,13 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from api.cli_common import err, explained, load_settings, open_session, out
-from geo.demo import demo_files, load_demo
+from geo.demo import demo_accounts, demo_files, load_demo
 from geo.layers.columns import parse_mapping
 from geo.layers.export import export_layer
 from geo.layers.importer import import_layer
 from geo.layers.report import ImportReport
 from geo.layers.spec import LAYERS
+from geo.vocab import USER_ROLES
 
 MAX_PROBLEMS_SHOWN = 30
 LayerArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(LAYERS)}")]
@@ -79,8 +80,9 @@ def _run_import(
 DEMO_FOLDER = Path(__file__).resolve().parents[1] / "data" / "layers"
 
 
-def _load_demo(folder: Path) -> list[ImportReport]:
-    """Import the demo layers with a progress bar; commits only when every layer loaded."""
+def _load_demo(folder: Path) -> tuple[list[ImportReport], list[tuple[str, str, str]]]:
+    """Import the demo layers with a progress bar and make one account per role; commits only
+    when every layer loaded. Returns the reports and the (user, role, password) made."""
     settings = load_settings()
     files = demo_files(folder)
     with open_session(settings) as session, Progress(console=err, transient=True) as bar:
@@ -91,10 +93,12 @@ def _load_demo(folder: Path) -> list[ImportReport]:
 
         reports = load_demo(session, folder, progress=advance)
         if all(r.written for r in reports) and len(reports) == len(files):
+            logins = demo_accounts(session)
             session.commit()
         else:
             session.rollback()
-    return reports
+            logins = []
+    return reports, logins
 
 
 def register(app: typer.Typer) -> None:
@@ -124,7 +128,7 @@ def register(app: typer.Typer) -> None:
         folder: Annotated[Path, typer.Option(help="Folder with the demo layers")] = DEMO_FOLDER,
     ) -> None:
         """Load the demo park (Suzhou Industrial Park) from data/layers; a rerun updates it."""
-        reports = _load_demo(folder)
+        reports, logins = _load_demo(folder)
         for report in reports:
             out.print(
                 f"{report.layer:<17} {report.rows_read:>6} rows: {report.inserted} inserted, "
@@ -136,6 +140,12 @@ def register(app: typer.Typer) -> None:
             err.print(f"[red]gridmap: demo layer {failed.layer} was refused; nothing loaded[/red]")
             raise typer.Exit(1)
         out.print("示范园区已加载 / demo park loaded")
+        table = Table(title="示范账号（密码每次运行 gridmap demo 时重置）/ demo accounts")
+        for column in ("用户名 user", "角色 role", "密码 password"):
+            table.add_column(column)
+        for username, role, password in logins:
+            table.add_row(username, f"{USER_ROLES[role][0]} {role}", password)
+        out.print(table)
 
     @app.command("import")
     @explained

@@ -13,15 +13,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from geo.errors import (
     Conflict,
     DatabaseUnavailable,
+    Forbidden,
     GridmapError,
     InvalidInput,
     NotFound,
+    NotSignedIn,
     PartitionBroken,
+    TooManyAttempts,
 )
 
 log = logging.getLogger("gridmap")
 
 STATUS: list[tuple[type[GridmapError], int]] = [
+    (NotSignedIn, 401),
+    (Forbidden, 403),
+    (TooManyAttempts, 429),
     (NotFound, 404),
     (Conflict, 409),
     (PartitionBroken, 422),
@@ -63,6 +69,7 @@ HTTP_CODES = {
     409: "conflict",
     413: "too_large",
     422: "invalid_input",
+    429: "too_many_attempts",
 }
 
 

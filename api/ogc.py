@@ -81,8 +81,8 @@ def landing(request: Request) -> JSONResponse:
     base = str(request.base_url).rstrip("/")
     links = [
         _link(str(request.url_for("ogc_landing")), "self", title="本页 / this document"),
-        _link(base + request.app.openapi_url, "service-desc", OPENAPI, "API 定义 / OpenAPI"),
-        _link(base + request.app.docs_url, "service-doc", "text/html", "API 文档 / API docs"),
+        _link(base + "/openapi.json", "service-desc", OPENAPI, "API 定义 / OpenAPI"),
+        _link(base + "/docs", "service-doc", "text/html", "API 文档 / API docs"),
         _link(str(request.url_for("ogc_conformance")), "conformance", title="符合性 / conformance"),
         _link(str(request.url_for("ogc_collections")), "data", title="图层 / collections"),
     ]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo import accounts
 from geo.errors import NotFound
 from geo.layers.importer import import_layer
 from geo.layers.report import ImportReport
+from geo.models import Community, Grid
 
 # parents before children: every natural-key link resolves against what is already loaded
 ORDER = (
@@ -49,3 +53,52 @@ def load_demo(
         if not report.written:
             break
     return reports
+
+
+# One demo account per role (DESIGN §7): user name, role, display name.
+DEMO_ACCOUNTS = (
+    ("admin", "admin", "系统管理员"),
+    ("planner", "planner", "规划员 王工"),
+    ("leader", "grid_leader", "网格长 李红"),
+    ("member", "grid_member", "网格员 张伟"),
+    ("emergency", "emergency", "应急队 陈刚"),
+    ("viewer", "viewer", "访客"),
+)
+
+
+def demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+    """Create (or reset) one account per role with a fresh random password; the grid leader
+    serves the first community's grids, the grid member its first grid. Returns
+    (user name, role, password) for the caller to show once."""
+    first = session.scalar(select(Community).order_by(Community.code).limit(1))
+    if first is None:
+        raise NotFound("no community loaded: load the demo park first")
+    grids = list(
+        session.scalars(
+            select(Grid.code)
+            .where(Grid.community_id == first.id, Grid.valid_to.is_(None))
+            .order_by(Grid.code)
+        )
+    )
+    served = {"grid_leader": grids, "grid_member": grids[:1]}
+    created = []
+    for username, role, display_name in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        try:
+            user = accounts.find_user(session, username)
+        except NotFound:
+            user = accounts.create_user(
+                session,
+                username,
+                role=role,
+                password=password,
+                grids=served.get(role, ()),
+                display_name=display_name,
+            )
+        else:
+            accounts.set_grids(session, user, served.get(role, []))
+            accounts.set_role(session, user, role)
+            accounts.set_password(session, user, password)
+            accounts.set_disabled(session, user, False)
+        created.append((user.username, role, password))
+    return created

@@ -62,3 +62,21 @@ class ClusterError(GridmapError):
     """The embedded PostgreSQL cluster cannot be created, started or stopped."""
 
     code = "cluster_error"
+
+
+class NotSignedIn(GridmapError):
+    """The request carries no valid session or token."""
+
+    code = "not_authenticated"
+
+
+class Forbidden(GridmapError):
+    """The signed-in account may not do this (role, scope or CSRF)."""
+
+    code = "forbidden"
+
+
+class TooManyAttempts(GridmapError):
+    """Too many failed logins for this account or address; try again later."""
+
+    code = "too_many_attempts"

@@ -50,6 +50,24 @@ class Settings(BaseSettings):
     tianditu_key: SecretStr | None = Field(
         default=None, description="Key for the Tianditu (天地图) base map; none hides it."
     )
+    timezone: str = Field(
+        default="Asia/Shanghai", description="Time zone of the dates shown on pages and reports."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs session cookies; when unset, a random key is made once and "
+        "kept in HOME/secret_key (readable by its owner only).",
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="A browser session ends this long after login."
+    )
+    session_idle_minutes: int = Field(
+        default=120, ge=5, description="A browser session ends after this long without a request."
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="Send cookies over HTTPS only; unset: when the request came over HTTPS.",
+    )
     # Staffing norms (S5.2.2). The standard asks that staff numbers match the enterprises and
     # employees served but gives no figures: these defaults are gridmap's, to be set locally.
     staffing_enterprises_per_full_time: int = Field(

@@ -23,6 +23,7 @@ from geo import schema
 from geo.db import database_url, drop_database, ensure_database, make_engine
 from geo.errors import GridmapError
 from geo.settings import Settings
+from tests.logins import Login, add_login, quick_login
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -121,7 +122,23 @@ def app(test_settings: Settings, db: Session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def admin(db: Session) -> Login:
+    """An administrator of the test database (token only), inside the test's transaction."""
+    return quick_login(db, "admin")
+
+
+@pytest.fixture
+def client(app, admin: Login):  # type: ignore[no-untyped-def]
+    """A client signed in as an administrator (Bearer token)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, headers=admin.headers) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anon(app):  # type: ignore[no-untyped-def]
+    """A client that is not signed in."""
     from fastapi.testclient import TestClient
 
     with TestClient(app) as test_client:
@@ -149,9 +166,23 @@ def serve(settings: Settings) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+def committed_logins(engine: Engine, roles: tuple[str, ...]) -> dict[str, Login]:
+    """One committed account per role (with password and token)."""
+    with Session(engine) as session:
+        logins = {role: add_login(session, role) for role in roles}
+        session.commit()
+    return logins
+
+
 @pytest.fixture(scope="session")
-def live_server(test_settings: Settings) -> Iterator[str]:
-    """The app on the (empty) test database."""
+def live_admin(engine: Engine) -> Login:
+    """A committed administrator of the test database, for the live server."""
+    return committed_logins(engine, ("admin",))["admin"]
+
+
+@pytest.fixture(scope="session")
+def live_server(test_settings: Settings, live_admin: Login) -> Iterator[str]:
+    """The app on the (empty) test database; `live_admin` may sign in."""
     yield from serve(test_settings)
 
 
@@ -172,8 +203,18 @@ def demo_settings(base_settings: Settings) -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="session")
-def demo_server(demo_settings: Settings) -> Iterator[str]:
-    """The app serving the demo park."""
+def demo_logins(demo_settings: Settings) -> Iterator[dict[str, Login]]:
+    """One committed account per role in the demo database (grid roles: its first grid)."""
+    from geo.vocab import USER_ROLES
+
+    eng = make_engine(database_url(demo_settings))
+    yield committed_logins(eng, tuple(USER_ROLES))
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_settings: Settings, demo_logins: dict[str, Login]) -> Iterator[str]:
+    """The app serving the demo park; `demo_logins` may sign in."""
     yield from serve(demo_settings)
 
 

@@ -20,6 +20,7 @@ VENDOR_DIRS = {
     "jquery": "jquery/dist",
     "geoman": "@geoman-io/leaflet-geoman-free/dist",
     "vectorgrid": "leaflet.vectorgrid/dist",
+    "swagger-ui": "swagger-ui-dist",
 }
 
 # what folium puts in every page, in load order (replaces folium's CDN defaults)

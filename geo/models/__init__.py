@@ -1,5 +1,6 @@
 """gridmap's tables (DESIGN §3), one module per family; import them from here."""
 
+from geo.models.accounts import ApiToken, LoginAttempt, UserSession
 from geo.models.base import SRID, Base
 from geo.models.changes import EnterpriseCluster, LayerChange
 from geo.models.emergency import AuditLog, EvacuationPlan, Hazard
@@ -10,6 +11,7 @@ from geo.models.people import Staff, StaffAssignment, User, UserGrid
 
 __all__ = [
     "SRID",
+    "ApiToken",
     "AuditLog",
     "Base",
     "BoundaryVersion",
@@ -22,6 +24,7 @@ __all__ = [
     "Hazard",
     "KeySite",
     "LayerChange",
+    "LoginAttempt",
     "Microgrid",
     "Network",
     "Park",
@@ -33,5 +36,6 @@ __all__ = [
     "StaffAssignment",
     "User",
     "UserGrid",
+    "UserSession",
     "Visit",
 ]

@@ -59,7 +59,7 @@ class AuditLog(Base):
 
     __tablename__ = "audit_log"
     __table_args__ = (
-        CheckConstraint("action IN ('insert', 'update', 'delete')", name="action_known"),
+        CheckConstraint("action IN ('insert', 'update', 'delete', 'bulk')", name="action_known"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

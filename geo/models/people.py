@@ -69,6 +69,9 @@ class User(Timestamped, Base):
     lang: Mapped[str] = mapped_column(String(8), server_default="zh-CN")
     disabled: Mapped[bool] = mapped_column(Boolean, server_default="false")
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
 
 
 class UserGrid(Base):

@@ -206,14 +206,14 @@ def test_one_grid_staffing_and_404(client, db):
         assert client.get(f"/api/grids/{code}/staffing").status_code == 404
 
 
-def test_staffing_norms_come_from_the_settings(test_settings, db):
+def test_staffing_norms_come_from_the_settings(test_settings, db, admin):
     build_world(db)
     strict = test_settings.model_copy(
         update={"staffing_employees_per_staff": 1000, "staffing_min_part_time": 1}
     )
     app = create_app(strict)
     app.dependency_overrides[get_session] = lambda: db
-    with TestClient(app) as strict_client:
+    with TestClient(app, headers=admin.headers) as strict_client:
         g3 = strict_client.get(f"/api/grids/{G3}/staffing").json()
         flagged = strict_client.get("/api/staffing", params={"flagged_only": "true"}).json()
     app.state.engine.dispose()

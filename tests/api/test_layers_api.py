@@ -59,7 +59,7 @@ def test_upload_with_refused_rows_is_422_with_the_rows(client, db):
     assert db.scalar(select(func.count()).select_from(Enterprise)) == 0
 
 
-def test_upload_refuses_unknown_layer_type_and_oversized_files(client, test_settings, db):
+def test_upload_refuses_unknown_layer_type_and_oversized_files(client, test_settings, db, admin):
     assert (
         client.post("/api/layers/nope/import", files={"file": ("e.csv", _csv())}).status_code == 404
     )
@@ -69,7 +69,7 @@ def test_upload_refuses_unknown_layer_type_and_oversized_files(client, test_sett
 
     small = create_app(test_settings.model_copy(update={"max_upload_mb": 1}))
     small.dependency_overrides[get_session] = lambda: db
-    with TestClient(small) as tiny:
+    with TestClient(small, headers=admin.headers) as tiny:
         big = tiny.post(
             "/api/layers/enterprise/import", files={"file": ("e.csv", b"x" * (1024 * 1024 + 10))}
         )

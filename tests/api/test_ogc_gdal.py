@@ -3,6 +3,8 @@ server: same feature counts, field names and integer types as the database, lon/
 
 from __future__ import annotations
 
+import os
+
 import json
 import random
 import re
@@ -56,6 +58,18 @@ def committed(engine: Engine) -> Iterator[None]:
         with engine.begin() as conn:
             for table in _id_tables():
                 conn.execute(delete(table).where(table.c.id > before[table.name]))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def gdal_signed_in(live_admin) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """GDAL sends the administrator's API token with every request, as QGIS would."""
+    before = os.environ.get("GDAL_HTTP_HEADERS")
+    os.environ["GDAL_HTTP_HEADERS"] = f"Authorization: Bearer {live_admin.token}"
+    yield
+    if before is None:
+        del os.environ["GDAL_HTTP_HEADERS"]
+    else:
+        os.environ["GDAL_HTTP_HEADERS"] = before
 
 
 def _run(*args: object) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.logins import session_cookie
+
 
 @dataclass
 class PageWatch:
@@ -41,3 +43,19 @@ def watched_page(browser):  # type: ignore[no-untyped-def]
     )
     yield page, watch
     context.close()
+
+
+@pytest.fixture
+def live_page(live_server, live_admin, watched_page):  # type: ignore[no-untyped-def]
+    """A watched page signed in as an administrator of the live (test database) server."""
+    page, watch = watched_page
+    page.context.add_cookies([session_cookie(live_server, live_admin)])
+    return page, watch
+
+
+@pytest.fixture
+def demo_page(demo_server, demo_logins, watched_page):  # type: ignore[no-untyped-def]
+    """A watched page signed in as the demo park's administrator."""
+    page, watch = watched_page
+    page.context.add_cookies([session_cookie(demo_server, demo_logins["admin"])])
+    return page, watch

@@ -7,8 +7,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_overview_loads_leaflet_draws_map_without_errors(live_server, watched_page):
-    page, watch = watched_page
+def test_overview_loads_leaflet_draws_map_without_errors(live_server, live_page):
+    page, watch = live_page
     page.goto(f"{live_server}/", wait_until="networkidle")
     assert page.evaluate("typeof L !== 'undefined' && typeof L.map === 'function'")
     assert page.evaluate("typeof jQuery === 'function'")
@@ -21,8 +21,8 @@ def test_overview_loads_leaflet_draws_map_without_errors(live_server, watched_pa
     watch.assert_clean()
 
 
-def test_overview_requests_nothing_outside_the_server(live_server, watched_page):
-    page, watch = watched_page
+def test_overview_requests_nothing_outside_the_server(live_server, live_page):
+    page, watch = live_page
     outside: list[str] = []
     page.on(
         "request",
@@ -37,8 +37,8 @@ def test_overview_requests_nothing_outside_the_server(live_server, watched_page)
     watch.assert_clean()
 
 
-def test_overview_speaks_chinese_first_and_english_on_request(live_server, watched_page):
-    page, _ = watched_page
+def test_overview_speaks_chinese_first_and_english_on_request(live_server, live_page):
+    page, _ = live_page
     page.goto(f"{live_server}/", wait_until="domcontentloaded")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert "园区总览" in page.title()

@@ -35,8 +35,8 @@ FEATURES_JS = """
 """
 
 
-def test_layers_are_drawn_from_vector_tiles(demo_server, watched_page):
-    page, watch = watched_page
+def test_layers_are_drawn_from_vector_tiles(demo_server, demo_page):
+    page, watch = demo_page
     tiles: list[str] = []
     page.on("response", lambda r: tiles.append(r.url) if "/tiles/" in r.url and r.ok else None)
     _open(page, f"{demo_server}/")
@@ -48,8 +48,8 @@ def test_layers_are_drawn_from_vector_tiles(demo_server, watched_page):
     watch.assert_clean()
 
 
-def test_switching_layers_on_and_off(demo_server, watched_page):
-    page, watch = watched_page
+def test_switching_layers_on_and_off(demo_server, demo_page):
+    page, watch = demo_page
     _open(page, f"{demo_server}/")
     control = page.locator(".leaflet-control-layers-overlays")
     control.get_by_text("企业", exact=True).click()
@@ -60,8 +60,8 @@ def test_switching_layers_on_and_off(demo_server, watched_page):
     watch.assert_clean()
 
 
-def test_clicking_an_enterprise_shows_its_name_literally(demo_server, watched_page):
-    page, watch = watched_page
+def test_clicking_an_enterprise_shows_its_name_literally(demo_server, demo_page):
+    page, watch = demo_page
     target = _enterprise(HTML_NAME)
     _open(page, f"{demo_server}/")
     page.evaluate(
@@ -84,8 +84,8 @@ def test_clicking_an_enterprise_shows_its_name_literally(demo_server, watched_pa
     watch.assert_clean()
 
 
-def test_search_flies_to_the_enterprise(demo_server, watched_page):
-    page, watch = watched_page
+def test_search_flies_to_the_enterprise(demo_server, demo_page):
+    page, watch = demo_page
     target = _enterprise(HTML_NAME)
     _open(page, f"{demo_server}/")
     page.fill("#gm-search-input", "粗体")
@@ -102,8 +102,8 @@ def test_search_flies_to_the_enterprise(demo_server, watched_page):
     watch.assert_clean()
 
 
-def test_page_in_english_labels_layers_in_english(demo_server, watched_page):
-    page, watch = watched_page
+def test_page_in_english_labels_layers_in_english(demo_server, demo_page):
+    page, watch = demo_page
     _open(page, f"{demo_server}/?lang=en")
     labels = page.locator(".leaflet-control-layers-overlays").text_content()
     assert "Grids" in labels and "Enterprises" in labels

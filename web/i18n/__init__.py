@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends
 from starlette.requests import Request
@@ -48,10 +50,13 @@ def _normalise(value: str | None) -> str | None:
 
 
 def pick_lang(request: Request, default: str = "zh-CN") -> str:
-    """`?lang=` first, then the language cookie, then the configured default."""
+    """`?lang=` first, then the language cookie, then the account's language, then the
+    configured default."""
+    principal = getattr(request.state, "principal", None)
     return (
         _normalise(request.query_params.get("lang"))
         or _normalise(request.cookies.get(LANG_COOKIE))
+        or _normalise(getattr(principal, "lang", None))
         or default
     )
 
@@ -64,3 +69,13 @@ def request_translator(request: Request) -> Translator:
 
 
 LangDep = Annotated[Translator, Depends(request_translator)]
+
+
+def when(moment: datetime | None, lang: str, zone: str = "Asia/Shanghai") -> str:
+    """A time as people read it: 2026年11月28日 07:14 (zh-CN) or 2026-11-28 07:14 (en)."""
+    if moment is None:
+        return "—"
+    local = moment.astimezone(ZoneInfo(zone)) if moment.tzinfo else moment
+    if lang == "zh-CN":
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S}"
+    return f"{local:%Y-%m-%d %H:%M:%S}"
