@@ -41,3 +41,16 @@ def watched_page(browser):  # type: ignore[no-untyped-def]
     )
     yield page, watch
     context.close()
+
+
+@pytest.fixture(scope="session")
+def broken_world_server(base_settings):  # type: ignore[no-untyped-def]
+    """The app on a committed copy of the hand-made park of tests/geo/catalog_fixtures.py with
+    an overlap, a gap and a micro-grid sticking out of its grid, and an orphan enterprise named
+    like an HTML attack (tests/web/broken_world.py)."""
+    from tests.conftest import fresh_database, serve, settings_for
+    from tests.web.broken_world import build_broken_world
+
+    for url in fresh_database(base_settings, "gridmap_broken"):
+        build_broken_world(url)
+        yield from serve(settings_for(base_settings, url))
