@@ -72,6 +72,9 @@ ROUTES: dict[str, Permission] = {
     "DELETE /api/tokens/{token_id}": ACCOUNT,
     # reading: pages, tiles, OGC API, JSON API, documentation
     "GET /": SIGNED_IN,
+    "GET /check": SIGNED_IN,
+    "GET /enterprises": SIGNED_IN,
+    "GET /enterprises/{key}": SIGNED_IN,
     "GET /openapi.json": SIGNED_IN,
     "GET /docs": SIGNED_IN,
     "GET /tiles/{layer}/{z}/{x}/{y}.mvt": SIGNED_IN,
@@ -85,6 +88,8 @@ ROUTES: dict[str, Permission] = {
     "GET /api/enterprises": SIGNED_IN,
     "GET /api/enterprises/{uscc}": SIGNED_IN,
     "GET /api/check": SIGNED_IN,
+    "GET /api/check.geojson": SIGNED_IN,
+    "GET /api/orphans.geojson": SIGNED_IN,
     "GET /api/orphans": SIGNED_IN,
     "GET /api/staffing": SIGNED_IN,
     "GET /api/grids/{code}/staffing": SIGNED_IN,

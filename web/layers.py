@@ -40,6 +40,32 @@ class MapLayer:
     vocab: dict[str, Vocabulary] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class GeoJsonLayer:
+    """A small layer drawn from GeoJSON rather than tiles: fetched from `url` (one request per
+    URL, shared by the layers that `match` different features of it) or given as `data`.
+
+    Labels come translated. `fields` are (property, label) or (property, label, property shown
+    after it); `item` and `note` name a feature in the page's side list; `link` is (URL prefix,
+    property, label) of a link under the popup.
+    """
+
+    id: str
+    label: str
+    style: dict[str, Any]
+    fields: tuple[tuple[str, ...], ...]
+    title: str = "name"
+    url: str | None = None
+    data: dict[str, Any] | None = None
+    match: dict[str, str] = field(default_factory=dict)
+    point: bool = False
+    visible: bool = True
+    vocab: dict[str, Vocabulary] = field(default_factory=dict)
+    item: tuple[str, ...] = ("name",)
+    note: tuple[str, str] | None = None  # (property, text after its value), e.g. ("area_m2", " m²")
+    link: tuple[str, str, str] | None = None
+
+
 def _area(color: str, weight: float = 1.5, fill: float = 0.05, **extra: Any) -> dict[str, Any]:
     return {"color": color, "weight": weight, "fill": True, "fillColor": color,
             "fillOpacity": fill, **extra}  # fmt: skip
@@ -79,7 +105,8 @@ OVERVIEW_LAYERS: tuple[MapLayer, ...] = (
 )  # fmt: skip
 
 
-def _field_label(layer_id: str, name: str, t: Translator) -> str:
+def field_label(layer_id: str, name: str, t: Translator) -> str:
+    """The label of a layer's field: the layer spec's Chinese header, else `field.<name>`."""
     spec = LAYERS.get(layer_id)
     fields = {f.name: f for f in spec.all_fields()} if spec else {}
     if t.lang == "en" or name not in fields or not fields[name].label:
@@ -105,8 +132,28 @@ def layer_config(layer: MapLayer, t: Translator) -> dict[str, Any]:
         "colorBy": layer.color_by,
         "colors": layer.colors,
         "title": "name",
-        "fields": [[name, _field_label(layer.id, name, t)] for name in layer.fields],
+        "fields": [[name, field_label(layer.id, name, t)] for name in layer.fields],
         "vocab": {name: _vocab(v, t) for name, v in layer.vocab.items()},
+    }
+
+
+def geojson_config(layer: GeoJsonLayer, t: Translator) -> dict[str, Any]:
+    """What gridmap.js (overlays.js) needs to fetch, draw and list one GeoJSON layer."""
+    return {
+        "id": layer.id,
+        "label": layer.label,
+        "url": layer.url,
+        "data": layer.data,
+        "match": layer.match,
+        "style": layer.style,
+        "point": layer.point,
+        "visible": layer.visible,
+        "title": layer.title,
+        "fields": [list(f) for f in layer.fields],
+        "vocab": {name: _vocab(v, t) for name, v in layer.vocab.items()},
+        "item": list(layer.item),
+        "note": list(layer.note) if layer.note else None,
+        "link": list(layer.link) if layer.link else None,
     }
 
 
@@ -134,6 +181,7 @@ class GridmapLayers(JSCSSMixin, MacroElement):
     default_js = [  # noqa: RUF012 - folium reads this class attribute
         VECTORGRID_JS,
         ("gridmap_js", f"{APP_STATIC_PREFIX}/gridmap.js"),
+        ("gridmap_overlays_js", f"{APP_STATIC_PREFIX}/overlays.js"),
     ]
     _template = Template(
         """
@@ -151,17 +199,30 @@ class GridmapLayers(JSCSSMixin, MacroElement):
 
 
 def page_config(
-    t: Translator, layers: tuple[MapLayer, ...], *, tianditu_key: str | None, search: bool
+    t: Translator,
+    layers: tuple[MapLayer, ...],
+    *,
+    tianditu_key: str | None,
+    search: bool,
+    overlays: tuple[GeoJsonLayer, ...] = (),
+    panel: dict[str, Any] | None = None,
+    compact: bool = False,
 ) -> dict[str, Any]:
-    """The whole configuration of a map page for gridmap.js."""
+    """The whole configuration of a map page for gridmap.js; `panel` makes a side list of the
+    overlays' features (texts: title, loading, failed, clear, found; `clearOf`: layer ids);
+    `compact` (small maps) collapses the layer control."""
     return {
         "lang": t.lang,
         "labels": {
             "legend": t("legend.title"),
             "searchPlaceholder": t("search.placeholder"),
             "noMatch": t("search.no_match"),
+            "loadFailed": t("overlay.failed"),
         },
         "baseMaps": base_maps(t, tianditu_key),
         "layers": [layer_config(layer, t) for layer in layers],
         "search": {"url": "/api/enterprises"} if search else None,
+        "overlays": [geojson_config(layer, t) for layer in overlays],
+        "panel": panel,
+        "compact": compact,
     }

@@ -2,28 +2,108 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep, SettingsDep
+from geo import catalog, places, records
+from geo.catalog import EnterpriseDetail, GridInfo, MicrogridInfo
 from geo.hierarchy import park_outline
+from geo.settings import Settings
 from web.i18n import LangDep
+from web.pages import enterprises as pages
+from web.pages.check import build_check
 from web.pages.overview import build_overview
-from web.render import map_page
+from web.render import content_page, map_page
 
 router = APIRouter(include_in_schema=False)
+USCC_LENGTH = 18
+TextQuery = Annotated[str | None, Query()]
+
+
+def _tianditu_key(settings: Settings) -> str | None:
+    return settings.tianditu_key.get_secret_value() if settings.tianditu_key else None
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(session: SessionDep, settings: SettingsDep, t: LangDep) -> HTMLResponse:
     """园区总览: the park map."""
     outline = park_outline(session)
-    key = settings.tianditu_key.get_secret_value() if settings.tianditu_key else None
     notice = None if outline.bounds else t("overview.empty")
     return map_page(
-        build_overview(outline, t, tianditu_key=key),
+        build_overview(outline, t, tianditu_key=_tianditu_key(settings)),
         t,
         title=t("overview.title"),
         active="overview",
         notice=notice,
     )
+
+
+@router.get("/check", response_class=HTMLResponse)
+def check(session: SessionDep, settings: SettingsDep, t: LangDep) -> HTMLResponse:
+    """网格检查: hierarchy violations and orphan enterprises on the map."""
+    outline = park_outline(session)
+    notice = None if outline.bounds else t("overview.empty")
+    return map_page(
+        build_check(outline, t, tianditu_key=_tianditu_key(settings)),
+        t,
+        title=t("check.title"),
+        active="check",
+        notice=notice,
+    )
+
+
+@router.get("/enterprises", response_class=HTMLResponse)
+def enterprise_list(
+    session: SessionDep,
+    t: LangDep,
+    community: TextQuery = None,
+    grid: TextQuery = None,
+    industry: TextQuery = None,
+    q: TextQuery = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    """企业名录: enterprises filtered by community, grid, industry and name/USCC, paged."""
+    filters = pages.Filters.of(community=community, grid=grid, industry=industry, q=q)
+    rows, total = catalog.list_enterprises(
+        session, community=filters.community, grid=filters.grid, industry=filters.industry,
+        q=filters.q, limit=pages.PAGE_SIZE, offset=(page - 1) * pages.PAGE_SIZE,
+    )  # fmt: skip
+    grids, _ = catalog.list_grids(session, community=filters.community, limit=1000)
+    context = pages.list_context(
+        t, filters, page=page, rows=rows, total=total,
+        communities=places.list_communities(session), grids=grids,
+    )  # fmt: skip
+    return content_page(
+        "enterprises.html", t, title=t("enterprises.title"), active="enterprises", **context
+    )
+
+
+@router.get("/enterprises/{key}", response_class=HTMLResponse)
+def enterprise_page(
+    key: str, session: SessionDep, settings: SettingsDep, t: LangDep
+) -> HTMLResponse:
+    """One enterprise by its USCC (or database id): every field, visits, problems, a map."""
+    uscc = key
+    if len(key) != USCC_LENGTH and key.isdigit():
+        uscc = records.enterprise_uscc(session, enterprise_id=int(key))
+    found = catalog.read_enterprise(session, uscc=uscc)
+    record = records.enterprise_record(session, uscc=found.uscc)
+    grid, micro = _areas_of(session, found)
+    fmap = pages.build_enterprise_map(t, found, grid, micro, tianditu_key=_tianditu_key(settings))
+    return content_page(
+        "enterprise.html", t, title=found.name, active="enterprises", fmap=fmap,
+        **pages.detail_context(t, found, record),
+    )  # fmt: skip
+
+
+def _areas_of(
+    session: SessionDep, found: EnterpriseDetail
+) -> tuple[GridInfo | None, MicrogridInfo | None]:
+    grid = catalog.read_grid(session, code=found.grid_code) if found.grid_code else None
+    micro = (
+        catalog.read_microgrid(session, code=found.microgrid_code) if found.microgrid_code else None
+    )
+    return grid, micro

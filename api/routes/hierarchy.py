@@ -5,18 +5,26 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import SessionDep, SettingsDep
 from api.pagination import BBoxDep, GeometryQuery, Page, PagingDep, page_of, slice_of
 from api.routes.enterprises import EnterpriseOut
 from geo import catalog
+from geo.catalog import EnterpriseInfo
 from geo.hierarchy import VIOLATIONS, Violation, check_hierarchy
+from geo.places import VIOLATION_PLACES, violation_names
 from geo.staffing import StaffingNorms, grid_staffing, read_grid_staffing
 
 router = APIRouter(prefix="/api", tags=["hierarchy"])
 
 CommunityQuery = Annotated[str | None, Query(description="社区编码 / community code (12 digits)")]
+GEOJSON = "application/geo+json"
+GEOJSON_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "GeoJSON FeatureCollection (EPSG:4326)", "content": {GEOJSON: {}}}
+}
+MAX_ORPHAN_FEATURES = 10000
 
 
 def staffing_norms(settings: SettingsDep) -> StaffingNorms:
@@ -89,6 +97,43 @@ def check(
     return page_of(ViolationOut, slice_of(found, at), len(found), at, request)
 
 
+def _violation_feature(v: Violation, name: str | None, other_name: str | None) -> dict[str, Any]:
+    zh, en = VIOLATIONS[v.kind]
+    layer, other_layer = VIOLATION_PLACES[v.kind]
+    properties = {
+        "kind": v.kind, "label_zh": zh, "label_en": en, "layer": layer, "code": v.code,
+        "name": name, "other_layer": other_layer, "other_code": v.other_code,
+        "other_name": other_name, "area_m2": round(v.area_m2, 2),
+    }  # fmt: skip
+    return {"type": "Feature", "properties": properties, "geometry": v.geometry}
+
+
+def _orphan_feature(e: EnterpriseInfo) -> dict[str, Any]:
+    properties = {
+        "uscc": e.uscc, "name": e.name, "industry": e.industry, "size_class": e.size_class,
+        "status": e.status, "employees_day": e.employees_day,
+        "employees_night": e.employees_night,
+    }  # fmt: skip
+    point = {"type": "Point", "coordinates": [e.lon, e.lat]}
+    return {"type": "Feature", "properties": properties, "geometry": point}
+
+
+def _collection(features: list[dict[str, Any]], matched: int) -> JSONResponse:
+    body = {"type": "FeatureCollection", "numberMatched": matched,
+            "numberReturned": len(features), "features": features}  # fmt: skip
+    return JSONResponse(body, media_type=GEOJSON)
+
+
+@router.get("/check.geojson", response_class=JSONResponse, responses=GEOJSON_RESPONSE)
+def check_geojson(session: SessionDep, community: CommunityQuery = None) -> JSONResponse:
+    """层级检查（GeoJSON）/ the violations as features for maps: kind, codes, names, m²."""
+    ids = None if community is None else [catalog.community_id(session, code=community)]
+    found = check_hierarchy(session, community_ids=ids)
+    names = violation_names(session, found)
+    features = [_violation_feature(v, *pair) for v, pair in zip(found, names, strict=True)]
+    return _collection(features, len(features))
+
+
 @router.get("/orphans", response_model=Page[EnterpriseOut])
 def orphans(
     request: Request,
@@ -105,6 +150,19 @@ def orphans(
         limit=at.limit, offset=at.offset,
     )  # fmt: skip
     return page_of(EnterpriseOut, rows, total, at, request)
+
+
+@router.get("/orphans.geojson", response_class=JSONResponse, responses=GEOJSON_RESPONSE)
+def orphans_geojson(
+    session: SessionDep,
+    bbox: BBoxDep,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_ORPHAN_FEATURES, description="最多返回 / most features returned")
+    ] = MAX_ORPHAN_FEATURES,
+) -> JSONResponse:
+    """游离企业（GeoJSON）/ enterprises in no grid as points; `numberMatched` counts them all."""
+    rows, total = catalog.list_enterprises(session, bbox=bbox, orphans=True, limit=limit)
+    return _collection([_orphan_feature(e) for e in rows], total)
 
 
 @router.get("/staffing", response_model=Page[StaffingOut])

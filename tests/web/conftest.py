@@ -59,3 +59,36 @@ def demo_page(demo_server, demo_logins, watched_page):  # type: ignore[no-untype
     page, watch = watched_page
     page.context.add_cookies([session_cookie(demo_server, demo_logins["admin"])])
     return page, watch
+
+
+@pytest.fixture(scope="session")
+def broken_world(base_settings):  # type: ignore[no-untyped-def]
+    """A committed copy of the hand-made park of tests/geo/catalog_fixtures.py with an overlap,
+    a gap and a micro-grid sticking out of its grid, and an orphan enterprise named like an
+    HTML attack (tests/web/broken_world.py); yields its settings and an administrator."""
+    from geo.db import make_engine
+    from tests.conftest import committed_logins, fresh_database, settings_for
+    from tests.web.broken_world import build_broken_world
+
+    for url in fresh_database(base_settings, "gridmap_broken"):
+        build_broken_world(url)
+        engine = make_engine(url)
+        admin = committed_logins(engine, ("admin",))["admin"]
+        engine.dispose()
+        yield settings_for(base_settings, url), admin
+
+
+@pytest.fixture(scope="session")
+def broken_world_server(broken_world):  # type: ignore[no-untyped-def]
+    """The app serving the broken park."""
+    from tests.conftest import serve
+
+    yield from serve(broken_world[0])
+
+
+@pytest.fixture
+def broken_page(broken_world, broken_world_server, watched_page):  # type: ignore[no-untyped-def]
+    """A watched page signed in as the broken park's administrator."""
+    page, watch = watched_page
+    page.context.add_cookies([session_cookie(broken_world_server, broken_world[1])])
+    return page, watch

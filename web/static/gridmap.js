@@ -42,11 +42,16 @@
     var rows = spec.fields.filter(function (f) {
       return props[f[0]] !== undefined && props[f[0]] !== null && props[f[0]] !== '';
     }).map(function (f) {
+      var after = f[2] && props[f[2]] ? ' ' + props[f[2]] : '';  // e.g. a code, then its name
       return '<tr><th>' + escapeHtml(f[1]) + '</th><td>' +
-        escapeHtml(display(spec, f[0], props[f[0]])) + '</td></tr>';
+        escapeHtml(display(spec, f[0], props[f[0]]) + after) + '</td></tr>';
     });
+    var link = spec.link && props[spec.link[1]] ? '<a class="gm-popup-link" href="' +
+      escapeHtml(spec.link[0] + encodeURIComponent(props[spec.link[1]])) + '">' +
+      escapeHtml(spec.link[2]) + '</a>' : '';
     return '<div class="gm-popup"><div class="gm-popup-layer">' + escapeHtml(spec.label) +
-      '</div><h3>' + escapeHtml(title) + '</h3><table>' + rows.join('') + '</table></div>';
+      '</div><h3>' + escapeHtml(title) + '</h3><table>' + rows.join('') + '</table>' + link +
+      '</div>';
   }
 
   function styleFor(spec) {
@@ -110,7 +115,7 @@
     control.onAdd = function () {
       var div = L.DomUtil.create('div', 'gm-legend');
       var html = '<strong>' + escapeHtml(config.labels.legend) + '</strong>';
-      config.layers.forEach(function (spec) {
+      config.layers.concat(config.overlays || []).forEach(function (spec) {
         var color = spec.style.fillColor || spec.style.color;
         var shape = spec.point ? 'border-radius:50%;' : (spec.line ? 'height:3px;' : '');
         html += '<div><i style="background:' + escapeHtml(color) + ';' + shape + '"></i>' +
@@ -202,9 +207,12 @@
       overlays[spec.label] = layer;
       if (spec.visible) { layer.addTo(map); }
     });
-    L.control.layers(bases, overlays, {collapsed: false, position: 'topright'}).addTo(map);
+    if (config.overlays && config.overlays.length) { gridmap.addOverlays(map, config, overlays); }
+    L.control.layers(bases, overlays, {collapsed: !!config.compact, position: 'topright'})
+      .addTo(map);
     legend(map, config);
     if (config.search) { search(map, config); }
+    if (config.panel) { gridmap.featureList(map, config); }
     gridmap.map = map;
     gridmap.overlays = overlays;
     return map;
