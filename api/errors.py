@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo.errors import (
@@ -23,6 +23,7 @@ from geo.errors import (
 )
 
 log = logging.getLogger("gridmap")
+SCOPE_SQLSTATE = "GM403"  # raised by trigger gridmap_fieldwork_scope (migration 0005)
 
 STATUS: list[tuple[type[GridmapError], int]] = [
     (NotSignedIn, 401),
@@ -52,12 +53,30 @@ def error_body(code: str, message: str, detail: object = None) -> dict[str, obje
     return body
 
 
+# A 401 names the ways to sign in (RFC 9110 §11.6.1).
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="gridmap"'}
+
+
 async def _gridmap_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GridmapError)
     status = status_of(exc)
     if status >= 500:
         log.error("gridmap error: %s", exc.message)
-    return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_code=status)
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.detail),
+        status_code=status,
+        headers=CHALLENGE if status == 401 else None,
+    )
+
+
+async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
+    """A write the database itself refused for the caller's scope (trigger, SQLSTATE GM403)."""
+    assert isinstance(exc, DBAPIError)
+    if getattr(exc.orig, "pgcode", None) == SCOPE_SQLSTATE:
+        diag = getattr(exc.orig, "diag", None)
+        message = getattr(diag, "message_primary", None) or "outside the grids of this account"
+        return JSONResponse(error_body("forbidden", message), status_code=403)
+    return await _unexpected(request, exc)
 
 
 HTTP_CODES = {
@@ -117,4 +136,5 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(DBAPIError, _database_refused)
     app.add_exception_handler(Exception, _unexpected)

@@ -3,9 +3,8 @@ server: same feature counts, field names and integer types as the database, lon/
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 import random
 import re
 import subprocess
