@@ -120,6 +120,9 @@ def db_restore(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (one per core); each keeps its caches")
+    ] = 1,
 ) -> None:
     """Serve the map pages, tiles and APIs (uvicorn)."""
     import uvicorn
@@ -129,8 +132,17 @@ def serve(
     settings = load_settings()
     host = host or settings.host
     port = port or settings.port
+    out.print(
+        f"gridmap serving at http://{host}:{port}/"
+        + (f" ({workers} workers)" if workers > 1 else "")
+    )
+    if workers > 1:
+        # each worker builds its app from the same environment; their tile caches follow
+        # layer_change on their own, so a write reaches every worker within a second
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port,
+                    log_level="info", proxy_headers=False)  # fmt: skip
+        return
     application = create_app(settings)
-    out.print(f"gridmap serving at http://{host}:{port}/")
     uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
 
 

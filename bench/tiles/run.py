@@ -9,6 +9,11 @@ and p95 latency, requests/s and the ratios. Targets: uncached ≥ 2× tipg's thr
 ≥ 3,000 requests/s, p95 < 50 ms uncached at zoom ≥ 12.
 
     .venv/bin/python bench/tiles/run.py [--rows 1000000] [--per-zoom 40] [--concurrency 8]
+        [--workers 2]
+
+Every server runs `--workers` uvicorn processes (2: one per core, as gridmap is deployed with
+`gridmap serve --workers 2`); the client shares the same cores. When GRIDMAP_BENCH_TOKEN is
+set, gridmap's requests carry `Authorization: Bearer <token>`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import uvloop
 from sqlalchemy import URL, text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,10 +113,10 @@ def ensure_tipg() -> Path:
 
 
 def serve(
-    python: Path, app: str, port: int, env: dict[str, str], *factory: str
+    python: Path, app: str, port: int, env: dict[str, str], *options: str
 ) -> subprocess.Popen[bytes]:
     """uvicorn (uvloop, httptools, no access log) for `app` on 127.0.0.1:`port`."""
-    args = [str(python), "-m", "uvicorn", app, *factory, "--host", "127.0.0.1", "--port",
+    args = [str(python), "-m", "uvicorn", app, *options, "--host", "127.0.0.1", "--port",
             str(port), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
             "--log-level", "warning"]  # fmt: skip
     return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env})
@@ -122,7 +128,7 @@ def wait_up(port: int, path: str, proc: subprocess.Popen[bytes]) -> None:
         if proc.poll() is not None:
             raise SystemExit(f"server on port {port} exited with {proc.returncode}")
         try:
-            results = asyncio.run(fetch(port, [path], 1, 5))
+            results = uvloop.run(fetch(port, [path], 1, 5))
             if results and results[0].status == 200:
                 return
         except OSError:
@@ -159,24 +165,35 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
-async def _worker(port: int, paths: list[str], out: list[Result], deadline: float) -> None:
+def auth_header() -> str:
+    """`Authorization: Bearer` from GRIDMAP_BENCH_TOKEN for gridmap's requests, or nothing."""
+    token = os.environ.get("GRIDMAP_BENCH_TOKEN", "").strip()
+    return f"Authorization: Bearer {token}\r\n" if token else ""
+
+
+async def _worker(
+    port: int, paths: list[str], out: list[Result], deadline: float, extra: str
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while paths and time.perf_counter() < deadline:
             path = paths.pop()
             started = time.perf_counter()
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode())
             status, body = await _read_response(reader)
             out.append(Result(path, status, len(body), time.perf_counter() - started))
     finally:
         writer.close()
 
 
-async def fetch(port: int, paths: list[str], concurrency: int, limit_s: float) -> list[Result]:
+async def fetch(
+    port: int, paths: list[str], concurrency: int, limit_s: float, extra: str = ""
+) -> list[Result]:
     """GET every path (bounded: `concurrency` keep-alive connections, `limit_s` seconds)."""
     queue, out = list(reversed(paths)), []  # type: ignore[var-annotated]
     deadline = time.perf_counter() + limit_s
-    await asyncio.gather(*(_worker(port, queue, out, deadline) for _ in range(concurrency)))
+    workers = (_worker(port, queue, out, deadline, extra) for _ in range(concurrency))
+    await asyncio.gather(*workers)
     return out
 
 
@@ -199,9 +216,12 @@ class Run:
         return len(self.results) / self.seconds
 
 
-def timed(name: str, port: int, paths: list[str], concurrency: int, limit_s: float) -> Run:
+def timed(
+    name: str, port: int, paths: list[str], concurrency: int, limit_s: float, extra: str = ""
+) -> Run:
     started = time.perf_counter()
-    results = asyncio.run(fetch(port, paths, concurrency, limit_s))
+    # uvloop, as the servers use: the client takes less of the cores it shares with them
+    results = uvloop.run(fetch(port, paths, concurrency, limit_s, extra))
     run = Run(name, results, time.perf_counter() - started)
     bad = [r for r in results if r.status not in (200, 204)]
     if bad:
@@ -285,6 +305,7 @@ def main() -> None:
     parser.add_argument("--per-zoom", type=int, default=40, help="tiles per zoom and layer")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--cached-seconds", type=float, default=15.0)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn processes per server")
     args = parser.parse_args()
     url = database_url(Settings(), database=f"gridmap_bench_tiles_{uuid.uuid4().hex[:8]}")
     ensure_database(url)
@@ -294,7 +315,7 @@ def main() -> None:
         engine = make_engine(url)
         load(engine, args.rows)
         engine.dispose()
-        servers = start_servers(url)
+        servers = start_servers(url, args.workers)
         measure(url, servers, args)
     finally:
         for proc, _ in servers.values():
@@ -304,16 +325,17 @@ def main() -> None:
         print(f"dropped {url.database}")
 
 
-def start_servers(url: URL) -> dict[str, tuple[subprocess.Popen[bytes], int]]:
+def start_servers(url: URL, workers: int) -> dict[str, tuple[subprocess.Popen[bytes], int]]:
     """gridmap without and with its tile cache, and tipg, on free local ports, one database."""
     rendered = url.render_as_string(hide_password=False)
     tipg_python = ensure_tipg()
     servers = {}
+    each = ("--workers", str(workers))
     for name, cache_mb in (("gridmap-nocache", "0"), ("gridmap", "256")):
         port = free_port()
         env = {"GRIDMAP_DATABASE_URL": rendered, "GRIDMAP_TILE_CACHE_MB": cache_mb}
         servers[name] = (
-            serve(Path(sys.executable), "api.app:create_app", port, env, "--factory"),
+            serve(Path(sys.executable), "api.app:create_app", port, env, "--factory", *each),
             port,
         )
     port = free_port()
@@ -321,7 +343,7 @@ def start_servers(url: URL) -> dict[str, tuple[subprocess.Popen[bytes], int]]:
         "DATABASE_URL": rendered.replace("postgresql+psycopg2://", "postgresql://"),
         "TIPG_DB_SCHEMAS": '["public"]',
         "TIPG_DB_TABLES": '["public.enterprise", "public.grid"]',
-    }), port)  # fmt: skip
+    }, *each), port)  # fmt: skip
     for name, (proc, port) in servers.items():
         wait_up(port, "/collections" if name == "tipg" else "/healthz", proc)
     return servers
@@ -334,17 +356,19 @@ def measure(url: URL, servers: dict[str, tuple[subprocess.Popen[bytes], int]],
     zoom = zoom_of(by_path)
     ours, theirs = [gridmap_path(r) for r in requests], [tipg_path(r) for r in requests]
     plain, cached, tipg_port = (servers[n][1] for n in ("gridmap-nocache", "gridmap", "tipg"))
-    c, limit = args.concurrency, 300.0
+    c, limit, auth = args.concurrency, 300.0, auth_header()
     print(f"{len(requests)} tiles ({args.per_zoom} per zoom and layer at most, zooms 10–16, "
           f"enterprise and grid), {c} concurrent keep-alive connections")  # fmt: skip
+    print(f"every server: {args.workers} uvicorn worker processes; {os.cpu_count()} cores shared "
+          f"with this client{'; gridmap asked with a bearer token' if auth else ''}")  # fmt: skip
     # one untimed pass each, so both are timed on warm PostgreSQL buffers and pools
     timed("warm-up tipg", tipg_port, theirs, c, limit)
-    timed("warm-up gridmap", plain, ours, c, limit)
+    timed("warm-up gridmap", plain, ours, c, limit, auth)
     tipg = timed("tipg", tipg_port, theirs, c, limit)
-    cold = timed("gridmap uncached", plain, ours, c, limit)
-    first = timed("gridmap cold cache", cached, ours, c, limit)
+    cold = timed("gridmap uncached", plain, ours, c, limit, auth)
+    first = timed("gridmap cold cache", cached, ours, c, limit, auth)
     rounds = ours * max(1, int(args.cached_seconds * 4000 / len(ours)))
-    hot = timed("gridmap cached", cached, rounds, c, args.cached_seconds)
+    hot = timed("gridmap cached", cached, rounds, c, args.cached_seconds, auth)
     print()
     print_runs([tipg, cold, first, hot], zoom(12))
     print_zooms(tipg, cold, zoom)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import httpx
 import pytest
 from sqlalchemy import event, text
 
+from api.routes.tiles import RENDERS, _renders
 from geo.tiles import TILE_LAYERS, Tiles
 from tests.geo.test_tiles import LAT, LON, add_enterprises, decode, tile_of
 
@@ -59,7 +64,8 @@ def test_unknown_layer_is_404_in_the_error_shape(client):
 
 @pytest.mark.parametrize(
     "path", ["/tiles/grid/23/0/0.mvt", "/tiles/grid/2/4/0.mvt", "/tiles/grid/2/0/-1.mvt",
-             "/tiles/grid/x/0/0.mvt", "/tiles/grid/1/0/0.5.mvt"],
+             "/tiles/grid/x/0/0.mvt", "/tiles/grid/1/0/0.5.mvt", "/tiles/grid/1_0/0/0.mvt",
+             "/tiles/grid/+1/0/0.mvt"],
 )  # fmt: skip
 def test_invalid_tile_address_is_422_in_the_error_shape(client, path):
     response = client.get(path)
@@ -124,3 +130,84 @@ def test_committed_insert_shows_in_the_next_tile(app, client, engine):
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM enterprise WHERE uscc = '91320500MA00000001'"))
     assert client.get(url("enterprise", *address)).status_code == 204
+
+
+def test_revalidating_a_cached_tile_is_304_without_a_query(app, client, db, statements):
+    app.state.tiles = Tiles(cache_bytes=1 << 20, versions_ttl=60)
+    add_enterprises(db, [(LON, LAT)])
+    first = client.get(url("enterprise", *tile_of(LON, LAT, 14)))
+    statements.clear()
+    again = client.get(
+        url("enterprise", *tile_of(LON, LAT, 14)), headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+    assert "content-type" not in again.headers and statements == []
+
+
+def test_openapi_describes_the_tile_address_as_integers(client):
+    operation = client.get("/openapi.json").json()["paths"]["/tiles/{layer}/{z}/{x}/{y}.mvt"]
+    params = {p["name"]: p for p in operation["get"]["parameters"]}
+    assert params["layer"]["schema"]["type"] == "string"
+    assert all(params[n]["schema"]["type"] == "integer" for n in "zxy")
+    assert all(p["in"] == "path" and p["required"] for p in params.values())
+
+
+def test_every_worker_drops_its_cached_tile_after_a_committed_write(
+    app, client, engine, test_settings, db
+):
+    """Workers are processes with caches of their own: each follows layer_change alone."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.deps import get_session
+
+    other = create_app(test_settings)
+    other.dependency_overrides[get_session] = lambda: db
+    address = url("enterprise", *tile_of(LON, LAT, 16))
+    workers = [client, TestClient(other)]
+    for worker_app in (app, other):
+        worker_app.state.tiles = Tiles(cache_bytes=1 << 20, versions_ttl=0.3)
+    try:
+        assert [w.get(address).status_code for w in workers] == [204, 204]  # now cached
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO enterprise (uscc, name, geom) VALUES ('91320500MA00000002', "
+                    "'苏州两进程企业有限公司', ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))"
+                ),
+                {"lon": LON, "lat": LAT},
+            )
+        time.sleep(0.35)
+        for worker in workers:
+            (feature,) = decode(worker.get(address).content, "enterprise")
+            assert feature["properties"]["name"] == "苏州两进程企业有限公司"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM enterprise WHERE uscc = '91320500MA00000002'"))
+        other.state.engine.dispose()
+
+
+def test_cached_tile_is_answered_while_every_render_slot_is_busy(app, db):
+    """Misses wait for one of RENDERS slots; hits never queue behind them."""
+    app.state.tiles = Tiles(cache_bytes=1 << 20, versions_ttl=60)
+    add_enterprises(db, [(LON, LAT)])
+    hit, miss = url("enterprise", *tile_of(LON, LAT, 16)), url("grid", *tile_of(LON, LAT, 16))
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            assert (await http.get(hit)).status_code == 200  # built once, now cached
+            gate = _renders(app)
+            for _ in range(RENDERS):
+                await gate.acquire()
+            waiting = asyncio.create_task(http.get(miss))
+            assert (await asyncio.wait_for(http.get(hit), 5)).status_code == 200
+            await asyncio.sleep(0.2)
+            assert not waiting.done()
+            gate.release()
+            assert (await asyncio.wait_for(waiting, 10)).status_code == 204
+            for _ in range(RENDERS - 1):
+                gate.release()
+
+    asyncio.run(scenario())

@@ -9,9 +9,12 @@ import pytest
 from shapely.geometry import shape
 from shapely.ops import unary_union
 from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
+from geo.db import make_engine
 from geo.errors import InvalidInput, NotFound
-from geo.tiles import TILE_LAYERS, LayerVersions, TileCache, Tiles, check_tile, render_tile
+from geo.tile_cache import LayerVersions, TileCache
+from geo.tiles import TILE_LAYERS, Tiles, check_tile, render_tile
 
 LON, LAT = 120.7212, 31.3087  # a point in Suzhou Industrial Park
 
@@ -273,3 +276,34 @@ def test_a_write_raises_the_version_of_its_table_only(db):
     after = LayerVersions(ttl=0).current(db)
     assert after["enterprise"][0] > before["enterprise"][0]
     assert after["grid"] == before["grid"]
+
+
+def test_tile_sql_runs_without_parallel_workers_in_its_transaction_only(engine):
+    """Parallel workers cost more to start than a tile; the setting ends with the tile."""
+    with Session(engine) as session:
+        before = session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
+        render_tile(session, TILE_LAYERS["enterprise"], z=16, x=54532, y=26665)
+        inside = session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
+        session.rollback()
+        after = session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
+    assert inside == "0" and after == before != "0"
+
+
+def test_tile_statement_is_prepared_once_per_connection_and_survives_rollback(engine):
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    fresh = make_engine(engine.url)  # a new connection: none prepared yet
+    event.listen(fresh, "before_cursor_execute", record)
+    try:
+        with fresh.connect() as conn, Session(bind=conn) as session:
+            render_tile(session, TILE_LAYERS["grid"], z=14, x=13720, y=6693)
+            session.rollback()
+            render_tile(session, TILE_LAYERS["grid"], z=15, x=27440, y=13386)
+    finally:
+        event.remove(fresh, "before_cursor_execute", record)
+        fresh.dispose()
+    assert len([s for s in sent if s.startswith("PREPARE gridmap_tile_grid")]) == 1
+    assert len([s for s in sent if s.startswith("EXECUTE gridmap_tile_grid")]) == 2
