@@ -144,7 +144,7 @@ def test_the_bbox_filter_can_use_the_spatial_index(db):
     db.execute(text("SET LOCAL enable_seqscan = off"))
     statement, parameters = seen[-1]
     plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters))
-    assert "idx_grid_geom" in plan
+    assert "idx_grid_geom" in plan, plan
 
 
 def _overlap(db, world) -> None:
