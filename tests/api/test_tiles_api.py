@@ -154,7 +154,7 @@ def test_openapi_describes_the_tile_address_as_integers(client):
 
 
 def test_every_worker_drops_its_cached_tile_after_a_committed_write(
-    app, client, engine, test_settings, db
+    app, client, engine, test_settings, db, admin
 ):
     """Workers are processes with caches of their own: each follows layer_change alone."""
     from fastapi.testclient import TestClient
@@ -165,7 +165,7 @@ def test_every_worker_drops_its_cached_tile_after_a_committed_write(
     other = create_app(test_settings)
     other.dependency_overrides[get_session] = lambda: db
     address = url("enterprise", *tile_of(LON, LAT, 16))
-    workers = [client, TestClient(other)]
+    workers = [client, TestClient(other, headers=admin.headers)]
     for worker_app in (app, other):
         worker_app.state.tiles = Tiles(cache_bytes=1 << 20, versions_ttl=0.3)
     try:
@@ -188,7 +188,7 @@ def test_every_worker_drops_its_cached_tile_after_a_committed_write(
         other.state.engine.dispose()
 
 
-def test_cached_tile_is_answered_while_every_render_slot_is_busy(app, db):
+def test_cached_tile_is_answered_while_every_render_slot_is_busy(app, db, admin):
     """Misses wait for one of RENDERS slots; hits never queue behind them."""
     app.state.tiles = Tiles(cache_bytes=1 << 20, versions_ttl=60)
     add_enterprises(db, [(LON, LAT)])
@@ -196,7 +196,9 @@ def test_cached_tile_is_answered_while_every_render_slot_is_busy(app, db):
 
     async def scenario() -> None:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=admin.headers
+        ) as http:
             assert (await http.get(hit)).status_code == 200  # built once, now cached
             gate = _renders(app)
             for _ in range(RENDERS):
