@@ -1,4 +1,4 @@
-"""Writing validated rows: COPY into a staging table, resolve parents, upsert by natural key.
+"""Writing validated rows: stage them, resolve parents, assign, insert or upsert by natural key.
 
 Runs inside the caller's transaction and never commits: an import is all or nothing.
 Identifiers come from the layer specs (constants) and are quoted by psycopg2.sql; values
@@ -7,87 +7,23 @@ travel only through COPY and bound parameters.
 
 from __future__ import annotations
 
-import io
-import json
-from datetime import date, datetime
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import shapely
+from psycopg2 import errors as pgerrors
 from psycopg2 import sql as pgsql
 from sqlalchemy.orm import Session
 
-from geo.assignment import assign_enterprises
 from geo.hierarchy import RULES_OF_LAYER, require_hierarchy
+from geo.layers import bulk, stage
 from geo.layers.report import ImportReport
 from geo.layers.spec import LayerSpec, Ref
+from geo.layers.stage import STAGE
 from geo.layers.validate import Prepared
+from geo.sqlfiles import sql
 
-STAGE = "_gridmap_import_stage"
 VERSIONED = {"grid": "community_id", "microgrid": "grid_id"}
-
-
-PLAIN = {"string", "empty", "integer", "floating"}
-
-
-def _cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def _csv(frame: pd.DataFrame, names: list[str]) -> io.StringIO:
-    out = frame[names].copy()
-    for column in out.columns:
-        if out[column].dtype != object:
-            continue
-        values = out[column].to_numpy(dtype=object)
-        shaped = np.array([isinstance(v, shapely.Geometry) for v in values], dtype=bool)
-        if shaped.any():  # geometries travel as EWKB hex, which PostGIS reads in COPY
-            hexes = np.full(len(values), None, dtype=object)
-            with_srid = shapely.set_srid(values[shaped].astype(object), 4326)
-            hexes[shaped] = shapely.to_wkb(with_srid, hex=True, include_srid=True)
-            out[column] = hexes
-        elif pd.api.types.infer_dtype(values, skipna=True) in PLAIN:
-            continue  # text and numbers go to COPY as they are
-        else:  # a list, not Series.map: map would turn integers beside NaN into floats
-            out[column] = pd.Series([_cell(v) for v in values], index=out.index, dtype=object)
-    buffer = io.StringIO()
-    out.to_csv(buffer, header=False, index=False)
-    buffer.seek(0)
-    return buffer
-
-
-def _stage(cursor: Any, spec: LayerSpec, prepared: Prepared) -> None:
-    ident = pgsql.Identifier
-    table_cols = [c for c in prepared.columns if c != "_row"]
-    cursor.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(ident(STAGE)))
-    cursor.execute(
-        pgsql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
-            ident(STAGE), pgsql.SQL(", ").join(map(ident, table_cols)), ident(spec.name)
-        )
-    )
-    extra = ["_row int"] + [f"{ref} text" for ref in prepared.refs]
-    extra += [f"{r.column} integer" for r in spec.refs if r.column not in table_cols]
-    for column in extra:
-        name, kind = column.split()
-        cursor.execute(
-            pgsql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
-                ident(STAGE), ident(name), pgsql.SQL(kind)
-            )
-        )
-    names = ["_row", *table_cols, *prepared.refs]
-    copy = pgsql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-        ident(STAGE), pgsql.SQL(", ").join(map(ident, names))
-    )
-    cursor.copy_expert(copy.as_string(cursor), _csv(prepared.frame, names))
+# table columns an import computes itself, staged beside the file's columns
+COMPUTED = {"enterprise": ["grid_id", "microgrid_id"]}
 
 
 def _resolve(cursor: Any, ref: Ref, has_source: bool, report: ImportReport) -> None:
@@ -151,6 +87,61 @@ def _history(cursor: Any, spec: LayerSpec) -> None:
     )  # fmt: skip
 
 
+def _insert(cursor: Any, spec: LayerSpec, columns: list[str], rows: int) -> int:
+    """A plain INSERT of the staged rows (none of their keys exists yet): written once.
+
+    Into an empty table a big load goes in without the secondary indexes, rebuilt after.
+    """
+    ident = pgsql.Identifier
+    dropped = bulk.drop_for_bulk_load(cursor, spec.name, rows)
+    cols = pgsql.SQL(", ").join(map(ident, columns))
+    # without indexes to grow, the rows need no spatial order
+    order = pgsql.SQL("") if dropped else pgsql.SQL(" ORDER BY {}").format(_order(columns))
+    cursor.execute(
+        pgsql.SQL("INSERT INTO {t} ({cols}) SELECT {cols} FROM {s}{order}").format(
+            t=ident(spec.name), cols=cols, s=ident(STAGE), order=order
+        )
+    )
+    inserted = int(cursor.rowcount)
+    bulk.rebuild(cursor, dropped)
+    return inserted
+
+
+def _order(columns: list[str]) -> pgsql.Composable:
+    # rows near each other in space go in together: the GiST index grows with locality
+    return pgsql.Identifier("geom" if "geom" in columns else "_row")
+
+
+def _any_key_exists(cursor: Any, spec: LayerSpec) -> bool:
+    on = pgsql.SQL(" AND ").join(
+        pgsql.SQL("t.{c} = s.{c}").format(c=pgsql.Identifier(c)) for c in spec.conflict_columns
+    )
+    cursor.execute(
+        pgsql.SQL("SELECT EXISTS (SELECT FROM {t} t JOIN {s} s ON {on})").format(
+            t=pgsql.Identifier(spec.name), s=pgsql.Identifier(STAGE), on=on
+        )
+    )
+    return bool(cursor.fetchone()[0])
+
+
+def _write(cursor: Any, spec: LayerSpec, columns: list[str], rows: int) -> tuple[int, int]:
+    """Insert when no staged key exists yet (a first load), else upsert; (inserted, updated).
+
+    A key inserted by a concurrent import after the check makes the plain INSERT fail; it is
+    then undone to the savepoint and the rows go through the upsert, as they always could.
+    """
+    if _any_key_exists(cursor, spec):
+        return _upsert(cursor, spec, columns)
+    cursor.execute("SAVEPOINT gridmap_fresh_insert")
+    try:
+        inserted = _insert(cursor, spec, columns, rows)
+    except pgerrors.UniqueViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT gridmap_fresh_insert")
+        return _upsert(cursor, spec, columns)
+    cursor.execute("RELEASE SAVEPOINT gridmap_fresh_insert")
+    return inserted, 0
+
+
 def _upsert(cursor: Any, spec: LayerSpec, columns: list[str]) -> tuple[int, int]:
     ident = pgsql.Identifier
     updates = [
@@ -179,8 +170,7 @@ def _upsert(cursor: Any, spec: LayerSpec, columns: list[str]) -> tuple[int, int]
             "FROM done"
         ).format(
             t=ident(spec.name), cols=cols, s=ident(STAGE), action=action,
-            # rows near each other in space go in together: the GiST index grows with locality
-            order=ident("geom" if "geom" in columns else "_row"),
+            order=_order(columns),
             key=pgsql.SQL(", ").join(map(ident, spec.conflict_columns)),
         )
     )  # fmt: skip
@@ -205,15 +195,36 @@ def _affected(cursor: Any, spec: LayerSpec) -> set[int]:
     return {int(row[0]) for row in cursor.fetchall() if row[0] is not None}
 
 
+def _assign(session: Session, cursor: Any, borrowed: list[str]) -> None:
+    """Each staged enterprise's grid and micro-grid, before the write (rows are written once)."""
+    if borrowed:
+        cursor.execute(
+            pgsql.SQL(
+                "UPDATE {s} SET compound = t.compound FROM enterprise t "
+                "WHERE t.uscc = {s}.uscc AND t.compound IS NOT NULL"
+            ).format(s=pgsql.Identifier(STAGE))
+        )
+    session.execute(sql("import_assign_stage"))
+
+
 def load(
     session: Session, spec: LayerSpec, prepared: Prepared, report: ImportReport, *, strict: bool
 ) -> None:
-    """Stage, resolve parents, then upsert unless (strict and) any row was refused."""
+    """Stage, resolve parents, assign, then write unless (strict and) any row was refused.
+
+    This is the one place where an import writes, all of it inside the caller's transaction:
+    transaction-local settings for bulk writes belong at its top.
+    """
     dbapi = session.connection().connection.dbapi_connection
     assert dbapi is not None
+    computed = COMPUTED.get(spec.name, [])
     cursor: Any = dbapi.cursor()
     with cursor:
-        _stage(cursor, spec, prepared)
+        # an enterprise file without compounds keeps the stored ones; the assignment reads them
+        borrowed = (
+            ["compound"] if spec.name == "enterprise" and "compound" not in prepared.columns else []
+        )
+        stage.create(cursor, spec, prepared, computed + borrowed)
         for ref in spec.refs:
             _resolve(cursor, ref, ref.source in prepared.refs, report)
         refused = list(report.rejected_rows)
@@ -224,16 +235,17 @@ def load(
                 pgsql.SQL("DELETE FROM {} WHERE _row = ANY(%s)").format(pgsql.Identifier(STAGE)),
                 (refused,),
             )
+        if spec.name == "enterprise":
+            _assign(session, cursor, borrowed)
         columns = [c for c in prepared.columns if c != "_row"] + [r.column for r in spec.refs]
+        columns += computed
         if spec.name in VERSIONED:
             _history(cursor, spec)
         communities = _affected(cursor, spec)
-        report.inserted, report.updated = _upsert(cursor, spec, columns)
+        report.inserted, report.updated = _write(cursor, spec, columns, len(prepared.frame))
         communities |= _affected(cursor, spec)
         cursor.execute(pgsql.SQL("DROP TABLE {}").format(pgsql.Identifier(STAGE)))
     if spec.name in RULES_OF_LAYER:
         scope = None if spec.name == "park" else sorted(communities)
         require_hierarchy(session, spec.name, community_ids=scope)
-    if spec.name == "enterprise":
-        assign_enterprises(session, usccs=prepared.frame["uscc"].tolist())
     report.written = True

@@ -165,11 +165,21 @@ def _range_problems(lon: Any, lat: Any, crs: str) -> str | None:
     return None
 
 
+def _representative(geoms: Geoms) -> Geoms:
+    """A point on each geometry; points are their own (point_on_surface copies every one)."""
+    if not len(geoms):
+        return np.array([])
+    if (shapely.get_type_id(geoms) == 0).all():
+        return geoms
+    reps: Geoms = shapely.point_on_surface(geoms)
+    return reps
+
+
 def locate(geoms: Geoms, crs: str, rows: Any, report: ImportReport) -> Located:
     """Convert to WGS84; reject rows out of range, and GCJ-02/BD-09 rows outside China."""
     out = geoms.copy()
     present = np.flatnonzero(pd.notna(out))
-    reps = shapely.point_on_surface(out[present]) if len(present) else np.array([])
+    reps = _representative(out[present])
     x0, y0 = shapely.get_x(reps), shapely.get_y(reps)
     if crs in GEOGRAPHIC:
         suspect = ~(np.isfinite(x0) & np.isfinite(y0) & (np.abs(x0) <= 180) & (np.abs(y0) <= 90))

@@ -77,16 +77,20 @@ def _duplicates(spec: LayerSpec, frame: pd.DataFrame, rows: Any, report: ImportR
     if len(keys) != len(spec.file_key):
         return
     key_frame = frame[keys].astype(str)
+    # rows missing a part of the key are refused elsewhere; they are nobody's duplicate
+    partial = key_frame.isin(["None", "nan", "NaT"]).any(axis=1).to_numpy()
+    repeated = key_frame.duplicated(keep="first").to_numpy() & ~partial
+    if not repeated.any():
+        return
+    tuples = list(map(tuple, key_frame.to_numpy()))
     first_row: dict[tuple[str, ...], int] = {}
-    for position, key in enumerate(map(tuple, key_frame.to_numpy())):
-        if any(v in ("None", "nan", "NaT") for v in key):
-            continue
-        if key in first_row:
-            report.reject(
-                int(rows[position]), f"duplicate key {'/'.join(key)} (as row {first_row[key]})"
-            )
-        else:
-            first_row[key] = int(rows[position])
+    for position in np.flatnonzero(~repeated & ~partial):
+        first_row.setdefault(tuples[position], int(rows[position]))
+    for position in np.flatnonzero(repeated):
+        key = tuples[position]
+        report.reject(
+            int(rows[position]), f"duplicate key {'/'.join(key)} (as row {first_row[key]})"
+        )
 
 
 def prepare(

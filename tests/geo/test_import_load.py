@@ -1,0 +1,189 @@
+"""How an import writes: first loads, upserts, grid assignment before the write, trigger effects."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+from geoalchemy2.shape import from_shape
+from shapely.geometry import MultiPolygon, box
+from sqlalchemy import func, select, text
+
+from geo.assignment import assign_all
+from geo.layers import bulk, load, stage
+from geo.layers.importer import import_layer
+from geo.models import Enterprise, Grid, Microgrid
+from geo.uscc import generate
+from tests.geo.layer_fixtures import add_community
+
+# two grids sharing the edge x = 120.72 inside the community of add_community
+WEST, EAST = (120.70, 31.30, 120.72, 31.32), (120.72, 31.30, 120.74, 31.32)
+MICRO = (120.705, 31.305, 120.71, 31.31)
+
+
+def _park(db) -> tuple[int, int, int]:
+    community = add_community(db)
+    ids = []
+    for n, bounds in enumerate((WEST, EAST), start=1):
+        grid = Grid(
+            community_id=community.id, code=f"320571001001{n:03d}", name=f"网格{n}", kind="base",
+            geom=from_shape(MultiPolygon([box(*bounds)]), 4326),
+        )  # fmt: skip
+        db.add(grid)
+        db.flush()
+        ids.append(grid.id)
+    micro = Microgrid(
+        grid_id=ids[0], code="320571001001001001", name="微网格", kind="enterprise",
+        geom=from_shape(MultiPolygon([box(*MICRO)]), 4326),
+    )  # fmt: skip
+    db.add(micro)
+    db.flush()
+    return ids[0], ids[1], micro.id
+
+
+def _file(tmp_path, rows: list[tuple[str, str, float, float]], name: str = "e.csv", **extra):
+    frame = pd.DataFrame(rows, columns=["统一社会信用代码", "企业名称", "经度", "纬度"])
+    for column, values in extra.items():
+        frame[column] = values
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _codes(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return list(dict.fromkeys(generate(rng) for _ in range(n * 2)))[:n]
+
+
+def _clusters(db) -> set[tuple]:
+    query = (
+        "SELECT level, cell, count, employees, pick, round(sum_u::numeric, 9), "
+        "round(sum_v::numeric, 9) FROM enterprise_cluster WHERE count > 0"
+    )
+    return set(db.execute(text(query)).all())
+
+
+def _clusters_from_scratch(db) -> set[tuple]:
+    query = (
+        "SELECT lv, tile_cell(geom) >> (2 * (20 - lv)), count(*), sum(employees_day), "
+        "max(employees_day::bigint * 4294967296 + id), "
+        "round(sum((ST_X(geom) + 180) / 360)::numeric, 9), "
+        "round(sum((1 - ln(tan(pi() / 4 + radians(ST_Y(geom)) / 2)) / pi()) / 2)::numeric, 9) "
+        "FROM enterprise, (VALUES (14), (16), (18), (20)) AS l(lv) GROUP BY 1, 2"
+    )
+    return set(db.execute(text(query)).all())
+
+
+def _assigned(db) -> dict[str, tuple[int | None, int | None]]:
+    rows = db.execute(select(Enterprise.uscc, Enterprise.grid_id, Enterprise.microgrid_id)).all()
+    return {uscc: (grid, micro) for uscc, grid, micro in rows}
+
+
+def test_first_import_writes_each_row_once_already_in_its_grid(db, tmp_path):
+    west, east, micro = _park(db)
+    codes = _codes(4)
+    path = _file(tmp_path, [
+        (codes[0], "微网格内", 120.707, 31.307),
+        (codes[1], "东网格", 120.73, 31.31),
+        (codes[2], "共边", 120.72, 31.31),
+        (codes[3], "园区外", 120.80, 31.31),
+    ], 用地范围=[None, None, None, None])  # fmt: skip
+    report = import_layer(db, "enterprise", path)
+    assert (report.inserted, report.updated) == (4, 0)
+    assert _assigned(db) == {
+        codes[0]: (west, micro), codes[1]: (east, None),
+        codes[2]: (west, None),  # on the shared edge: the smallest grid id
+        codes[3]: (None, None),
+    }  # fmt: skip
+    assert assign_all(db).changed == 0  # the import applied the same rule as the full pass
+
+
+def test_reimport_of_new_and_known_rows_inserts_and_updates_and_moves_grids(db, tmp_path):
+    west, east, _ = _park(db)
+    codes = _codes(3)
+    import_layer(db, "enterprise", _file(tmp_path, [(codes[0], "甲", 120.71, 31.31)]))
+    before = db.scalar(text("SELECT version FROM layer_change WHERE layer = 'enterprise'"))
+    rows = [(codes[0], "甲（迁）", 120.73, 31.31), (codes[1], "乙", 120.715, 31.315)]
+    report = import_layer(db, "enterprise", _file(tmp_path, rows, "again.csv"))
+    assert (report.inserted, report.updated) == (1, 1)
+    assert db.scalar(select(Enterprise.name).where(Enterprise.uscc == codes[0])) == "甲（迁）"
+    assert _assigned(db) == {codes[0]: (east, None), codes[1]: (west, None)}
+    assert db.scalar(select(func.count()).select_from(Enterprise)) == 2
+    assert db.scalar(text("SELECT version FROM layer_change WHERE layer = 'enterprise'")) > before
+    assert _clusters(db) == _clusters_from_scratch(db)
+
+
+def test_reimport_without_compounds_keeps_them_and_their_micro_grid(db, tmp_path):
+    west, _, micro = _park(db)
+    code = _codes(1)[0]
+    compound = box(120.709, 31.309, 120.712, 31.312).wkt  # overlaps the micro-grid
+    import_layer(
+        db, "enterprise", _file(tmp_path, [(code, "甲", 120.711, 31.311)], 用地范围=[compound])
+    )
+    assert _assigned(db) == {code: (west, micro)}
+    report = import_layer(
+        db, "enterprise", _file(tmp_path, [(code, "甲", 120.7111, 31.311)], "b.csv")
+    )
+    assert report.updated == 1
+    assert _assigned(db) == {code: (west, micro)}
+    assert db.scalar(select(Enterprise.compound).where(Enterprise.uscc == code)) is not None
+
+
+def test_big_first_load_rebuilds_the_same_indexes_and_keeps_trigger_effects(
+    db, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(bulk, "BULK_ROWS", 2)
+    db.execute(text("DELETE FROM enterprise"))
+    indexes = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'enterprise'"
+    before = set(db.execute(text(indexes)).all())
+    version = db.scalar(text("SELECT version FROM layer_change WHERE layer = 'enterprise'"))
+    dropped: list[list[str]] = []
+    real = bulk.drop_for_bulk_load
+    monkeypatch.setattr(
+        bulk, "drop_for_bulk_load", lambda *a: dropped.append(real(*a)) or dropped[-1]
+    )
+    codes = _codes(3)
+    rows = [(c, f"企业{i}", 120.71 + i / 1000, 31.31) for i, c in enumerate(codes)]
+    report = import_layer(db, "enterprise", _file(tmp_path, rows))
+    assert report.inserted == 3 and len(dropped[0]) >= 5  # geom, compound, name, grid, micro
+    assert set(db.execute(text(indexes)).all()) == before
+    assert db.scalar(text("SELECT version FROM layer_change WHERE layer = 'enterprise'")) > version
+    assert _clusters(db) == _clusters_from_scratch(db)
+    # into a table that has rows, the indexes stay and grow row by row
+    more = [(c, "后来", 120.72, 31.31) for c in _codes(2, seed=8)]
+    assert import_layer(db, "enterprise", _file(tmp_path, more, "more.csv")).inserted == 2
+    assert dropped[1] == [] and set(db.execute(text(indexes)).all()) == before
+
+
+def test_key_inserted_after_the_check_falls_back_to_the_upsert(db, tmp_path, monkeypatch):
+    codes = _codes(2)
+    rows = [(c, "甲", 120.71, 31.31) for c in codes]
+    import_layer(db, "enterprise", _file(tmp_path, rows))
+    monkeypatch.setattr(load, "_any_key_exists", lambda *a: False)  # as if raced
+    renamed = [(c, "乙", 120.71, 31.31) for c in codes]
+    report = import_layer(db, "enterprise", _file(tmp_path, renamed, "again.csv"))
+    assert (report.inserted, report.updated) == (0, 2)
+    assert set(db.scalars(select(Enterprise.name))) == {"乙"}
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_arrives_exactly(db, tmp_path):
+    code = _codes(1)[0]
+    name = 'A\tB\\C\nD\r"E",F\\N'
+    path = _file(tmp_path, [(code, name, 120.712345678901, 31.3)], 地址=["\\N"])
+    assert import_layer(db, "enterprise", path).inserted == 1
+    row = db.execute(select(Enterprise.name, Enterprise.address, Enterprise.raw_x)).one()
+    assert (row.name, row.address, row.raw_x) == (name, "\\N", 120.712345678901)
+
+
+@pytest.mark.parametrize(
+    ("values", "cells"),
+    [
+        (pd.Series([1.5, float("nan"), 0.1]), ["1.5", "\\N", "0.1"]),
+        (pd.Series([3, None, True], dtype=object), ["3", "\\N", "t"]),
+        (pd.Series(["a\tb", None, "c"], dtype=object), ["a\\tb", "\\N", "c"]),
+        (pd.Series([{"k": "值"}, None], dtype=object), ['{"k": "值"}', "\\N"]),
+    ],
+)
+def test_copy_cells_are_postgres_text_format(values, cells):
+    assert stage.encode_column(values) == cells
