@@ -8,7 +8,7 @@ the audit and field-work scope triggers read.
 
 Resolved callers are cached in memory for a minute, so a cached tile costs no query. The cache
 is emptied whenever the database announces a change of accounts, sessions or tokens
-(NOTIFY gridmap_auth, migration 0005), checked before each lookup: a disabled account is
+(NOTIFY gridmap_auth, migration 0006), checked before each lookup: a disabled account is
 refused by the very next request, in every server process.
 """
 

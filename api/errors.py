@@ -23,7 +23,7 @@ from geo.errors import (
 )
 
 log = logging.getLogger("gridmap")
-SCOPE_SQLSTATE = "GM403"  # raised by trigger gridmap_fieldwork_scope (migration 0005)
+SCOPE_SQLSTATE = "GM403"  # raised by trigger gridmap_fieldwork_scope (migration 0006)
 
 STATUS: list[tuple[type[GridmapError], int]] = [
     (NotSignedIn, 401),

@@ -1,6 +1,6 @@
 """The audit log (DESIGN §7): who wrote what, when, with the row before and after.
 
-Rows are written by the database itself (trigger `gridmap_audit`, migration 0005), so no
+Rows are written by the database itself (trigger `gridmap_audit`, migration 0006), so no
 write path can forget them. The trigger reads transaction-local settings that this module
 sets at the start of every transaction from the *actor* of the current request or command:
 
@@ -98,9 +98,17 @@ def _bind_actor(_session: Session, _tx: SessionTransaction, connection: Connecti
         bind(connection, actor)
 
 
-def bulk(session: Session, table: str, summary: dict[str, Any]) -> None:
-    """Audit the rest of this transaction as one bulk operation on `table`."""
+@contextmanager
+def bulk(session: Session, table: str, operation: str) -> Iterator[dict[str, Any]]:
+    """Audit the writes of this block as one bulk operation on `table`.
+
+    The block fills the yielded summary (counts, file); on a normal exit one audit row records
+    it, and per-row auditing resumes for the rest of the transaction. (After an error the
+    transaction is rolled back, the setting with it.)"""
     session.execute(text("SELECT set_config('gridmap.audit', 'bulk', true)"))
+    summary: dict[str, Any] = {"operation": operation}
+    yield summary
+    session.execute(text("SELECT set_config('gridmap.audit', '', true)"))
     actor = _actor.get()
     session.add(
         AuditLog(
@@ -109,7 +117,7 @@ def bulk(session: Session, table: str, summary: dict[str, Any]) -> None:
             action="bulk",
             table_name=table,
             row_id="*",
-            reason=(actor.reason if actor else None) or summary.get("operation"),
+            reason=(actor.reason if actor else None) or operation,
             after=summary,
         )
     )

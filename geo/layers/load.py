@@ -13,6 +13,7 @@ from psycopg2 import errors as pgerrors
 from psycopg2 import sql as pgsql
 from sqlalchemy.orm import Session
 
+from geo import audit
 from geo.hierarchy import RULES_OF_LAYER, require_hierarchy
 from geo.layers import bulk, stage
 from geo.layers.report import ImportReport
@@ -239,11 +240,13 @@ def load(
             _assign(session, cursor, borrowed)
         columns = [c for c in prepared.columns if c != "_row"] + [r.column for r in spec.refs]
         columns += computed
-        if spec.name in VERSIONED:
-            _history(cursor, spec)
-        communities = _affected(cursor, spec)
-        report.inserted, report.updated = _write(cursor, spec, columns, len(prepared.frame))
-        communities |= _affected(cursor, spec)
+        with audit.bulk(session, spec.name, "import") as summary:
+            if spec.name in VERSIONED:
+                _history(cursor, spec)
+            communities = _affected(cursor, spec)
+            report.inserted, report.updated = _write(cursor, spec, columns, len(prepared.frame))
+            communities |= _affected(cursor, spec)
+            summary.update(inserted=report.inserted, updated=report.updated, refused=len(refused))
         cursor.execute(pgsql.SQL("DROP TABLE {}").format(pgsql.Identifier(STAGE)))
     if spec.name in RULES_OF_LAYER:
         scope = None if spec.name == "park" else sorted(communities)

@@ -35,8 +35,18 @@ def _cli(test_settings, *args: str, stdin: str | None = None):
 
 
 def test_user_add_passwd_list_and_a_token(test_settings, engine, name):
-    added = _cli(test_settings, "user", "add", name, "--role", "planner",
-                 "--display-name", "王工", "--password-stdin", stdin="first-pass-1\n")  # fmt: skip
+    added = _cli(
+        test_settings,
+        "user",
+        "add",
+        name,
+        "--role",
+        "planner",
+        "--display-name",
+        "王工",
+        "--password-stdin",
+        stdin="first-pass-1\n",
+    )
     assert added.exit_code == 0, added.output
     assert f"user {name} added" in added.output
     listed = _cli(test_settings, "user", "list")
@@ -50,9 +60,12 @@ def test_user_add_passwd_list_and_a_token(test_settings, engine, name):
     secret = token.stdout.strip().splitlines()[-1]
     assert secret.startswith("gm_")
     with engine.connect() as conn:
-        who = conn.scalars(select(AuditLog.username).where(AuditLog.table_name == "users",
-                           AuditLog.row_id == str(conn.scalar(select(User.id).where(
-                               User.username == name))))).all()  # fmt: skip
+        who = conn.scalars(
+            select(AuditLog.username).where(
+                AuditLog.table_name == "users",
+                AuditLog.row_id == str(conn.scalar(select(User.id).where(User.username == name))),
+            )
+        ).all()
     assert who and all(w.startswith("cli:") for w in who)
 
 
@@ -66,8 +79,9 @@ def test_user_add_passwd_list_and_a_token(test_settings, engine, name):
         (["--role", "viewer"], "\n", "no password"),
     ],
 )
-def test_bad_user_add_is_one_line_and_writes_nothing(test_settings, engine, name, args, stdin,
-                                                     reason):  # fmt: skip
+def test_bad_user_add_is_one_line_and_writes_nothing(
+    test_settings, engine, name, args, stdin, reason
+):
     result = _cli(test_settings, "user", "add", name, *args, "--password-stdin", stdin=stdin)
     assert result.exit_code == 1
     assert reason in result.output and "Traceback" not in result.output
@@ -76,10 +90,29 @@ def test_bad_user_add_is_one_line_and_writes_nothing(test_settings, engine, name
 
 
 def test_a_duplicate_or_unknown_user_is_refused(test_settings, name):
-    assert _cli(test_settings, "user", "add", name, "--role", "viewer", "--password-stdin",
-                stdin="long-enough-1\n").exit_code == 0  # fmt: skip
-    again = _cli(test_settings, "user", "add", name, "--role", "viewer", "--password-stdin",
-                 stdin="long-enough-1\n")  # fmt: skip
+    assert (
+        _cli(
+            test_settings,
+            "user",
+            "add",
+            name,
+            "--role",
+            "viewer",
+            "--password-stdin",
+            stdin="long-enough-1\n",
+        ).exit_code
+        == 0
+    )
+    again = _cli(
+        test_settings,
+        "user",
+        "add",
+        name,
+        "--role",
+        "viewer",
+        "--password-stdin",
+        stdin="long-enough-1\n",
+    )
     assert again.exit_code == 1 and "已存在" in again.output
     for command in (["user", "disable", "nobody_here"], ["token", "create", "nobody_here"]):
         result = _cli(test_settings, *command)
@@ -89,8 +122,19 @@ def test_a_duplicate_or_unknown_user_is_refused(test_settings, name):
 def test_disable_from_the_command_line_stops_a_running_servers_token(
     test_settings, live_server, name
 ):
-    assert _cli(test_settings, "user", "add", name, "--role", "viewer", "--password-stdin",
-                stdin="long-enough-1\n").exit_code == 0  # fmt: skip
+    assert (
+        _cli(
+            test_settings,
+            "user",
+            "add",
+            name,
+            "--role",
+            "viewer",
+            "--password-stdin",
+            stdin="long-enough-1\n",
+        ).exit_code
+        == 0
+    )
     secret = _cli(test_settings, "token", "create", name).stdout.strip().splitlines()[-1]
     headers = {"Authorization": f"Bearer {secret}"}
     with httpx.Client(base_url=live_server, headers=headers, timeout=10) as http:

@@ -31,7 +31,7 @@ from geo.models import UserGrid
 from geo.sessions import create_token
 from geo.uscc import generate
 from geo.vocab import USER_ROLES
-from tests.geo.catalog_fixtures import G1, G3, World, build_world
+from tests.geo.catalog_fixtures import G1, World, build_world
 from tests.logins import Login, quick_login
 
 
@@ -152,8 +152,11 @@ OTHER_USER = {
 }
 # Routes whose allowed answer is a client error by design of the example (wrong password).
 ALLOWED_REFUSAL = {"POST /api/auth/password": 422, "POST /account/password": 422}
-GUARDED = sorted(key for key, permission in ROUTES.items()
-                 if permission is not PUBLIC and not key.startswith("MOUNT "))  # fmt: skip
+GUARDED = sorted(
+    key
+    for key, permission in ROUTES.items()
+    if permission is not PUBLIC and not key.startswith("MOUNT ")
+)
 
 
 def test_every_declared_route_has_an_example():
@@ -221,9 +224,11 @@ def test_each_role_gets_what_the_declaration_says(key, matrix_app, db):
             outcomes[role] = status
             if permission.allows(role):
                 expected = ALLOWED_REFUSAL.get(key)
-                ok = status == expected if expected else 200 <= status < 300 or (
-                    is_page and method == "POST" and status == 303
-                )  # fmt: skip
+                ok = (
+                    status == expected
+                    if expected
+                    else 200 <= status < 300 or (is_page and method == "POST" and status == 303)
+                )
                 assert ok, f"{key} as {role}: {status}, expected success"
             else:
                 assert status == 403, f"{key} as {role}: {status}, expected 403"

@@ -30,9 +30,10 @@ def _member(db, world):
 
 def test_field_writes_for_grid_members_are_all_listed_here():
     member_writes = {
-        key for key, permission in ROUTES.items()
+        key
+        for key, permission in ROUTES.items()
         if permission.allows("grid_member") and permission.name == "fieldwork"
-    }  # fmt: skip
+    }
     assert member_writes == set(FIELD_WRITES)
 
 
@@ -55,8 +56,11 @@ def test_a_grid_member_cannot_import_visits(client, db):
     world = build_world(db)
     member = _member(db, world)
     csv = f"enterprise_uscc,visited_at\n{world.uscc['e4']},2026-11-02T10:00:00+08:00\n"
-    response = client.post("/api/layers/visit/import", headers=member.headers,
-                           files={"file": ("v.csv", io.BytesIO(csv.encode()), "text/csv")})  # fmt: skip
+    response = client.post(
+        "/api/layers/visit/import",
+        headers=member.headers,
+        files={"file": ("v.csv", io.BytesIO(csv.encode()), "text/csv")},
+    )
     assert response.status_code == 403
 
 
@@ -81,21 +85,28 @@ def test_visits_are_checked_against_the_enterprise_location(client, db):
     near = {"uscc": world.uscc["e1"], "lon": 120.6105, "lat": 31.2102}  # ~50 m away
     far = {"uscc": world.uscc["e1"], "lon": 120.62, "lat": 31.21}  # ~950 m away
     none = {"uscc": world.uscc["e1"]}
-    results = [client.post("/api/visits", json={**b, "visited_at": f"2026-11-0{i}T10:00:00Z"},
-                           headers=member.headers).json()
-               for i, b in enumerate((near, far, none), start=1)]  # fmt: skip
+    results = [
+        client.post(
+            "/api/visits",
+            json={**b, "visited_at": f"2026-11-0{i}T10:00:00Z"},
+            headers=member.headers,
+        ).json()
+        for i, b in enumerate((near, far, none), start=1)
+    ]
     assert [r["check_result"] for r in results] == ["verified", "flagged", "no_location"]
     assert 40 < results[0]["distance_m"] < 60 and results[1]["distance_m"] > 900
-    half = client.post("/api/visits", json={"uscc": world.uscc["e1"], "lon": 120.6},
-                       headers=member.headers)  # fmt: skip
+    half = client.post(
+        "/api/visits", json={"uscc": world.uscc["e1"], "lon": 120.6}, headers=member.headers
+    )
     assert half.status_code == 422 and "lon" in half.text
 
 
 def test_every_write_is_audited_with_who_before_and_after(client, db, admin):
     world = build_world(db)
     member = _member(db, world)
-    visit = client.post("/api/visits", json={"uscc": world.uscc["e1"], "notes": "<b>好</b>"},
-                        headers=member.headers).json()  # fmt: skip
+    visit = client.post(
+        "/api/visits", json={"uscc": world.uscc["e1"], "notes": "<b>好</b>"}, headers=member.headers
+    ).json()
     row = db.scalar(
         select(AuditLog).where(AuditLog.table_name == "visit", AuditLog.row_id == str(visit["id"]))
     )
@@ -108,7 +119,7 @@ def test_every_write_is_audited_with_who_before_and_after(client, db, admin):
             AuditLog.table_name == "users",
             AuditLog.action == "update",
             AuditLog.row_id == str(member.user_id),
-        )  # fmt: skip
+        )
     )
     assert change.username == admin.username
     assert change.before["display_name"] is None and change.after["display_name"] == "张伟"
@@ -138,12 +149,27 @@ def test_bulk_operations_write_one_summary_row(db):
     with acting_as(Actor(None, "cli:tester")):
         db.begin()
         before = db.scalar(select(func.count()).select_from(AuditLog))
-        audit.bulk(db, "park", {"operation": "import", "rows": 2})
-        db.add_all(Park(code=f"32057100{i}", name=f"园区{i}",
-                        geom=from_shape(MultiPolygon([Point(120 + i, 31).buffer(0.01)]), 4326))
-                   for i in range(2))  # fmt: skip
+        with audit.bulk(db, "park", "import") as summary:
+            db.add_all(
+                Park(
+                    code=f"32057100{i}",
+                    name=f"园区{i}",
+                    geom=from_shape(MultiPolygon([Point(120 + i, 31).buffer(0.01)]), 4326),
+                )
+                for i in range(2)
+            )
+            db.flush()
+            summary["rows"] = 2
+        db.add(
+            Park(
+                code="320571009",
+                name="逐行园区",
+                geom=from_shape(MultiPolygon([Point(125, 31).buffer(0.01)]), 4326),
+            )
+        )
         db.flush()
         rows = db.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(5)).all()
-    assert db.scalar(select(func.count()).select_from(AuditLog)) == before + 1
-    assert rows[0].action == "bulk" and rows[0].username == "cli:tester"
-    assert rows[0].after == {"operation": "import", "rows": 2}
+    assert db.scalar(select(func.count()).select_from(AuditLog)) == before + 2
+    assert rows[0].action == "insert" and rows[0].after["name"] == "逐行园区"  # per row again
+    assert rows[1].action == "bulk" and rows[1].username == "cli:tester"
+    assert rows[1].after == {"operation": "import", "rows": 2}

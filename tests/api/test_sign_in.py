@@ -115,10 +115,14 @@ def test_a_cross_site_form_post_without_the_token_is_refused(anon, db):
     assert "CSRF" in hostile.json()["message"]
     own = anon.post(
         "/admin/users",
-        data={"username": "colleague", "role": "viewer", "password": "colleague-1",
-              "csrf_token": csrf},
+        data={
+            "username": "colleague",
+            "role": "viewer",
+            "password": "colleague-1",
+            "csrf_token": csrf,
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert own.status_code == 303
     names = [u["username"] for u in anon.get("/api/users").json()]
     assert "colleague" in names and "intruder" not in names

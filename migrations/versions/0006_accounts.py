@@ -13,8 +13,8 @@
 - `gridmap_auth_changed` notifies channel `gridmap_auth` when accounts, grids of accounts,
   sessions or tokens change, so every server process drops its cached sign-ins at once.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005_import
 Create Date: 2026-11-28 00:00:00.000000
 """
 
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005_import"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
