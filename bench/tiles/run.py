@@ -23,6 +23,7 @@ import asyncio
 import math
 import os
 import random
+import secrets
 import socket
 import statistics
 import subprocess
@@ -33,14 +34,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvloop
-from sqlalchemy import URL, text
+from sqlalchemy import URL, Engine, text
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from data import EAST, NORTH, SEED, SOUTH, WEST, load  # noqa: E402
 from geo import schema  # noqa: E402
+from geo.accounts import create_user  # noqa: E402
 from geo.db import database_url, drop_database, ensure_database, make_engine  # noqa: E402
+from geo.sessions import create_token  # noqa: E402
 from geo.settings import Settings  # noqa: E402
 
 ZOOMS = range(10, 17)
@@ -165,6 +169,18 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
+def sign_in(engine: Engine) -> None:
+    """A viewer account and its API token in the scratch database, for gridmap's requests
+    (every tile needs a signed-in user); GRIDMAP_BENCH_TOKEN, when set, is used instead."""
+    if os.environ.get("GRIDMAP_BENCH_TOKEN"):
+        return
+    with Session(engine) as session:
+        user = create_user(session, "bench", role="viewer", password=secrets.token_urlsafe(16))
+        token, _ = create_token(session, user, "bench/tiles")
+        session.commit()
+    os.environ["GRIDMAP_BENCH_TOKEN"] = token
+
+
 def auth_header() -> str:
     """`Authorization: Bearer` from GRIDMAP_BENCH_TOKEN for gridmap's requests, or nothing."""
     token = os.environ.get("GRIDMAP_BENCH_TOKEN", "").strip()
@@ -259,8 +275,6 @@ def print_zooms(tipg: Run, cold: Run, zoom) -> None:  # type: ignore[no-untyped-
 
 def print_sql_times(url: URL, requests: list[Request]) -> None:
     """Where gridmap's uncached time goes: its tile SQL alone, serially, by zoom."""
-    from sqlalchemy.orm import Session
-
     from geo.tiles import TILE_LAYERS, render_tile
 
     engine = make_engine(url)
@@ -314,6 +328,7 @@ def main() -> None:
         schema.upgrade(url)
         engine = make_engine(url)
         load(engine, args.rows)
+        sign_in(engine)
         engine.dispose()
         servers = start_servers(url, args.workers)
         measure(url, servers, args)
