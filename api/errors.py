@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -55,27 +56,48 @@ def error_body(code: str, message: str, detail: object = None) -> dict[str, obje
 
 # A 401 names the ways to sign in (RFC 9110 §11.6.1).
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="gridmap"'}
+# Paths answered as data; a browser asking for anything else gets an HTML error page.
+DATA_PREFIXES = ("/api/", "/ogc", "/tiles/", "/openapi.json", "/healthz", "/static/")
 
 
-async def _gridmap_error(_: Request, exc: Exception) -> JSONResponse:
+def wants_page(request: Request) -> bool:
+    """Whether the error goes to a person in a browser (a page path asked for as HTML)."""
+    accept = request.headers.get("accept", "")
+    return not request.url.path.startswith(DATA_PREFIXES) and "text/html" in accept
+
+
+def answer(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    detail: object = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The error as JSON (`error_body`), or as a page in the user's language for browsers."""
+    if wants_page(request):
+        from web.error_page import error_page  # pages depend on the API, not the reverse
+
+        return error_page(request, status, message, headers)
+    return JSONResponse(error_body(code, message, detail), status_code=status, headers=headers)
+
+
+async def _gridmap_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GridmapError)
     status = status_of(exc)
     if status >= 500:
         log.error("gridmap error: %s", exc.message)
-    return JSONResponse(
-        error_body(exc.code, exc.message, exc.detail),
-        status_code=status,
-        headers=CHALLENGE if status == 401 else None,
-    )
+    headers = CHALLENGE if status == 401 else None
+    return answer(request, status, exc.code, exc.message, exc.detail, headers)
 
 
-async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
+async def _database_refused(request: Request, exc: Exception) -> Response:
     """A write the database itself refused for the caller's scope (trigger, SQLSTATE GM403)."""
     assert isinstance(exc, DBAPIError)
     if getattr(exc.orig, "pgcode", None) == SCOPE_SQLSTATE:
         diag = getattr(exc.orig, "diag", None)
         message = getattr(diag, "message_primary", None) or "outside the grids of this account"
-        return JSONResponse(error_body("forbidden", message), status_code=403)
+        return answer(request, 403, "forbidden", message)
     return await _unexpected(request, exc)
 
 
@@ -92,15 +114,13 @@ HTTP_CODES = {
 }
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, "error")
-    return JSONResponse(
-        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-    )
+    return answer(request, exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     """Malformed parameters or bodies: 422 naming each parameter and what is wrong with it."""
     assert isinstance(exc, RequestValidationError)
     problems = [
@@ -109,24 +129,18 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         for err in exc.errors()
     ]  # fmt: skip
     message = "; ".join(f"{p['parameter']}: {p['problem']}" for p in problems)
-    return JSONResponse(
-        error_body("invalid_input", message, {"problems": problems}), status_code=422
-    )
+    return answer(request, 422, "invalid_input", message, {"problems": problems})
 
 
-async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+async def _database_down(request: Request, exc: Exception) -> Response:
     log.error("database unavailable: %s", exc)
-    return JSONResponse(
-        error_body("database_unavailable", "the database cannot be reached right now"),
-        status_code=503,
-    )
+    return answer(request, 503, "database_unavailable", "the database cannot be reached right now")
 
 
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error", exc_info=exc)
-    return JSONResponse(
-        error_body("internal_error", "an unexpected error occurred; it has been logged"),
-        status_code=500,
+    return answer(
+        request, 500, "internal_error", "an unexpected error occurred; it has been logged"
     )
 
 

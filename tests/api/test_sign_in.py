@@ -178,3 +178,20 @@ def test_changing_the_password_ends_other_sessions(anon, db):
 def test_an_administrator_cannot_lock_everyone_out(client, admin):
     me = client.patch(f"/api/users/{admin.user_id}", json={"disabled": True})
     assert me.status_code == 409 and "自己" in me.json()["message"]
+
+
+def test_browsers_get_error_pages_and_scripts_get_json(client, db):
+    viewer = add_login(db, "viewer")
+    html = {"Accept": "text/html,application/xhtml+xml", **viewer.headers}
+    forbidden = client.get("/admin/users", headers=html)
+    assert forbidden.status_code == 403 and forbidden.headers["content-type"].startswith(
+        "text/html"
+    )
+    assert "当前账号无权访问此页面" in forbidden.text and "<title>出错了" in forbidden.text
+    missing = client.get("/no-such-page", headers=html)
+    assert missing.status_code == 404 and "页面不存在" in missing.text
+    bad = client.get("/enterprises?page=abc&lang=en", headers=html)
+    assert bad.status_code == 422 and "page" in bad.text and "Something went wrong" in bad.text
+    data = client.get("/api/users", headers=html)
+    assert data.status_code == 403 and data.json()["error"] == "forbidden"
+    assert client.get("/admin/users", headers=viewer.headers).json()["error"] == "forbidden"
