@@ -1,0 +1,394 @@
+/* gridmap grid editor: planners reshape, split, merge grids and draw micro-grids with
+   Leaflet-Geoman; the server repairs the topology (/api/edits). Every text from the data
+   goes in with textContent or gridmap.escapeHtml. */
+(function () {
+  'use strict';
+  var COLORS = {grid: '#1c7ed6', selected: '#e8590c', micro: '#2f9e44', history: '#862e9c',
+                impact: '#f03e3e'};
+
+  function csrf() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  function api(method, url, body) {
+    var options = {method: method, headers: {'Accept': 'application/json'}};
+    if (body !== undefined) {
+      options.headers['Content-Type'] = 'application/json';
+      options.headers['X-CSRF-Token'] = csrf();
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) { var e = new Error(data.message || ('HTTP ' + r.status)); e.status = r.status; e.data = data; throw e; }
+        return data;
+      });
+    });
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  var E = window.gridmapEditor = {};
+
+  E.init = function (map, config) {
+    var L_ = config.labels;
+    var state = {community: config.community, grids: {}, micro: {}, selected: [], mode: null,
+                 draft: null, drawn: null, preview: null};
+    E.state = state;
+    E.map = map;
+    var gridLayer = L.featureGroup().addTo(map);
+    var microLayer = L.featureGroup().addTo(map);
+    var impactLayer = L.featureGroup().addTo(map);
+    var historyLayer = L.featureGroup().addTo(map);
+    map.pm.setGlobalOptions({snappable: true, snapDistance: 20, allowSelfIntersection: false});
+    map.pm.setLang(config.lang === 'en' ? 'en' : 'zh');
+
+    /* ---------- the side panel ---------- */
+    var panel = L.control({position: 'topleft'});
+    var box;
+    panel.onAdd = function () {
+      box = el('div', {'class': 'gm-editor', id: 'gm-editor'});
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    panel.addTo(map);
+
+    var select = el('select', {id: 'gm-editor-community'});
+    config.communities.forEach(function (c) {
+      var o = el('option', {value: c.code}, c.name + '（' + c.code + '）');
+      if (c.code === state.community) o.selected = true;
+      select.appendChild(o);
+    });
+    var label = el('label', {}, L_.community);
+    label.appendChild(select);
+    box.appendChild(label);
+    var info = el('div', {id: 'gm-editor-selected', 'class': 'gm-editor-info'}, L_.pick);
+    box.appendChild(info);
+    var tools = el('div', {'class': 'gm-editor-tools'});
+    ['reshape', 'split', 'merge', 'create_microgrid', 'delete_microgrid'].forEach(function (op) {
+      var b = el('button', {type: 'button', 'data-op': op, id: 'gm-op-' + op}, L_[op]);
+      b.addEventListener('click', function () { startMode(op); });
+      tools.appendChild(b);
+    });
+    box.appendChild(tools);
+    var hint = el('div', {id: 'gm-editor-hint', 'class': 'gm-editor-hint'});
+    box.appendChild(hint);
+    var nameInput = el('input', {id: 'gm-editor-name', placeholder: L_.name, maxlength: '200'});
+    box.appendChild(nameInput);
+    var reason = el('textarea', {id: 'gm-editor-reason', placeholder: L_.reason, rows: '2', maxlength: '500'});
+    box.appendChild(reason);
+    var actions = el('div', {'class': 'gm-editor-tools'});
+    var previewBtn = el('button', {type: 'button', id: 'gm-editor-preview'}, L_.preview);
+    var saveBtn = el('button', {type: 'button', id: 'gm-editor-save', disabled: 'disabled'}, L_.save);
+    var cancelBtn = el('button', {type: 'button', id: 'gm-editor-cancel'}, L_.cancel);
+    [previewBtn, saveBtn, cancelBtn].forEach(function (b) { actions.appendChild(b); });
+    box.appendChild(actions);
+    var message = el('div', {id: 'gm-editor-message', role: 'status', 'class': 'gm-editor-message'});
+    box.appendChild(message);
+    var impactBox = el('div', {id: 'gm-editor-impact', 'class': 'gm-editor-impact'});
+    box.appendChild(impactBox);
+    var historyHead = el('h3', {}, L_.history);
+    box.appendChild(historyHead);
+    var atRow = el('div', {'class': 'gm-editor-at'});
+    var atInput = el('input', {type: 'date', id: 'gm-editor-at', title: L_.at});
+    var atClear = el('button', {type: 'button', id: 'gm-editor-at-clear'}, L_.at_clear);
+    atRow.appendChild(el('span', {}, L_.at));
+    atRow.appendChild(atInput);
+    atRow.appendChild(atClear);
+    box.appendChild(atRow);
+    var historyList = el('ol', {id: 'gm-editor-history', 'class': 'gm-editor-history'});
+    box.appendChild(historyList);
+
+    function say(text, kind) {
+      message.textContent = text || '';
+      message.className = 'gm-editor-message' + (kind ? ' gm-' + kind : '');
+    }
+
+    /* ---------- loading the community ---------- */
+    function gridStyle(code) {
+      var on = state.selected.indexOf(code) >= 0;
+      return {color: on ? COLORS.selected : COLORS.grid, weight: on ? 3 : 1.5,
+              fillColor: on ? COLORS.selected : COLORS.grid, fillOpacity: on ? 0.15 : 0.05};
+    }
+
+    function load() {
+      clearDraft();
+      gridLayer.clearLayers(); microLayer.clearLayers(); impactLayer.clearLayers();
+      state.grids = {}; state.micro = {}; state.selected = [];
+      say(L_.loading);
+      var q = '?community=' + encodeURIComponent(state.community) + '&geometry=true&limit=1000';
+      return api('GET', '/api/grids' + q).then(function (page) {
+        page.items.forEach(function (g) {
+          var layer = L.geoJSON(g.geometry, {style: gridStyle(g.code)}).getLayers()[0];
+          layer.gmCode = g.code;
+          layer.bindTooltip(g.name + '（' + g.code + '）', {sticky: true});
+          layer.on('click', function (e) { L.DomEvent.stop(e); clickGrid(g.code); });
+          gridLayer.addLayer(layer);
+          state.grids[g.code] = {item: g, layer: layer};
+        });
+        if (page.items.length) map.fitBounds(gridLayer.getBounds(), {paddingTopLeft: [340, 0]});
+        return loadMicro();
+      }).then(function () { say(''); showSelection(); return loadHistory(); })
+        .catch(function (e) { say(L_.failed + e.message, 'error'); });
+    }
+
+    function loadMicro() {
+      var codes = Object.keys(state.grids);
+      return Promise.all(codes.map(function (code) {
+        return api('GET', '/api/microgrids?grid=' + code + '&geometry=true&limit=1000');
+      })).then(function (pages) {
+        pages.forEach(function (page) {
+          page.items.forEach(function (m) {
+            var layer = L.geoJSON(m.geometry, {style: {color: COLORS.micro, weight: 1, dashArray: '3 3',
+                                                       fillOpacity: 0.05}}).getLayers()[0];
+            layer.gmCode = m.code;
+            layer.bindTooltip(m.name + '（' + m.code + '）', {sticky: true});
+            layer.on('click', function (e) {
+              if (state.mode !== 'delete_microgrid') return;
+              L.DomEvent.stop(e);
+              state.draft = {microgrid: m.code, versions: pair(m.code, m.version)};
+              say(L_.selected + m.name + '（' + m.code + '）');
+            });
+            microLayer.addLayer(layer);
+            state.micro[m.code] = {item: m, layer: layer};
+          });
+        });
+      });
+    }
+
+    function pair(code, version) { var v = {}; v[code] = version; return v; }
+
+    /* ---------- selecting ---------- */
+    function clickGrid(code) {
+      if (state.mode === 'merge') {
+        var at = state.selected.indexOf(code);
+        if (at >= 0) state.selected.splice(at, 1); else state.selected.push(code);
+      } else if (!state.mode) {
+        state.selected = [code];
+      } else {
+        return;
+      }
+      restyle();
+      showSelection();
+    }
+
+    function restyle() {
+      Object.keys(state.grids).forEach(function (c) { state.grids[c].layer.setStyle(gridStyle(c)); });
+    }
+
+    function showSelection() {
+      info.textContent = '';
+      if (!state.selected.length) { info.textContent = L_.pick; return; }
+      state.selected.forEach(function (code) {
+        var g = state.grids[code].item;
+        info.appendChild(el('div', {'class': 'gm-editor-grid', 'data-code': code},
+          g.name + '（' + code + '） ' + L_.version + ' ' + g.version + ' · ' + g.enterprise_count + ' ' + L_.enterprises));
+      });
+    }
+
+    /* ---------- modes ---------- */
+    function clearDraft() {
+      map.pm.disableDraw();
+      Object.keys(state.grids).forEach(function (c) { state.grids[c].layer.pm.disable(); });
+      if (state.drawn) { map.removeLayer(state.drawn); state.drawn = null; }
+      state.mode = null; state.draft = null; state.preview = null;
+      saveBtn.disabled = true;
+      impactLayer.clearLayers();
+      impactBox.textContent = '';
+      hint.textContent = '';
+      Array.prototype.forEach.call(tools.children, function (b) { b.classList.remove('active'); });
+    }
+
+    function startMode(op) {
+      var keep = state.selected.slice();
+      clearDraft();
+      state.selected = keep;
+      state.mode = op;
+      tools.querySelector('[data-op="' + op + '"]').classList.add('active');
+      var hints = {reshape: 'hint_reshape', split: 'hint_split', merge: 'hint_merge',
+                   create_microgrid: 'hint_create', delete_microgrid: 'hint_delete'};
+      hint.textContent = L_[hints[op]];
+      var one = state.selected.length ? state.grids[state.selected[0]] : null;
+      if ((op === 'reshape' || op === 'split' || op === 'create_microgrid') && !one) {
+        say(L_.pick, 'error'); state.mode = null; return;
+      }
+      if (op === 'reshape') {
+        one.layer.pm.enable({snappable: true, allowSelfIntersection: false});
+        state.draft = {grid: one.item.code, versions: pair(one.item.code, one.item.version)};
+      } else if (op === 'split') {
+        map.pm.enableDraw('Line', {snappable: true});
+      } else if (op === 'create_microgrid') {
+        map.pm.enableDraw('Polygon', {snappable: true});
+      }
+    }
+
+    map.on('pm:create', function (e) {
+      if (state.drawn) map.removeLayer(state.drawn);
+      state.drawn = e.layer;
+      var one = state.grids[state.selected[0]];
+      if (state.mode === 'split' && one) {
+        state.draft = {grid: one.item.code, geometry: e.layer.toGeoJSON().geometry,
+                       versions: pair(one.item.code, one.item.version)};
+      } else if (state.mode === 'create_microgrid' && one) {
+        state.draft = {grid: one.item.code, geometry: e.layer.toGeoJSON().geometry,
+                       versions: pair(one.item.code, one.item.version)};
+      }
+    });
+
+    function body() {
+      var op = state.mode;
+      if (!op) return null;
+      var b = {op: op, reason: reason.value.trim() || '-', versions: {}};
+      if (op === 'merge') {
+        if (state.selected.length < 2) return null;
+        b.grids = state.selected.slice();
+        state.selected.forEach(function (c) { b.versions[c] = state.grids[c].item.version; });
+      } else if (op === 'reshape') {
+        if (!state.draft) return null;
+        var layer = state.grids[state.draft.grid].layer;
+        b.grid = state.draft.grid; b.versions = state.draft.versions;
+        b.geometry = layer.toGeoJSON().geometry;
+      } else {
+        if (!state.draft) return null;
+        Object.keys(state.draft).forEach(function (k) { b[k] = state.draft[k]; });
+      }
+      if (nameInput.value.trim()) b.name = nameInput.value.trim();
+      if (op === 'create_microgrid') b.kind = 'enterprise';
+      return b;
+    }
+
+    /* ---------- impact ---------- */
+    function list(title, items, text) {
+      if (!items || !items.length) return;
+      var section = el('div', {'class': 'gm-impact-section', 'data-kind': title});
+      section.appendChild(el('h4', {}, L_[title] + ' · ' + items.length));
+      var ul = el('ul');
+      items.slice(0, 20).forEach(function (item) { ul.appendChild(el('li', {}, text(item))); });
+      if (items.length > 20) ul.appendChild(el('li', {}, L_.more.replace('{n}', items.length - 20)));
+      section.appendChild(ul);
+      impactBox.appendChild(section);
+    }
+
+    var TEXTS = {
+      enterprises: function (i) { return i.name + '（' + i.uscc + '）：' + (i.from_grid || '—') + ' → ' + (i.to_grid || '—'); },
+      microgrids: function (i) { return i.name + '（' + i.code + '）：' + (L_['change_' + i.change] || i.change || '') + (i.to_grid ? ' → ' + i.to_grid : ''); },
+      key_sites: function (i) { return i.name + '（' + i.code + '）：' + (i.from_grid || '—') + ' → ' + (i.to_grid || '—'); },
+      staff_duties: function (i) { return i.name + '（' + i.staff_no + '）' + i.role + ' · ' + (i.grid || ''); },
+      open_problems: function (i) { return i.code + ' ' + i.title + '（' + i.uscc + '）'; }
+    };
+    TEXTS.parking_zones = TEXTS.key_sites;
+
+    function showImpact(out) {
+      impactBox.textContent = '';
+      impactLayer.clearLayers();
+      var impact = out.impact || {};
+      impactBox.appendChild(el('h3', {}, L_.impact));
+      var any = false;
+      ['enterprises', 'microgrids', 'key_sites', 'parking_zones', 'staff_duties', 'open_problems'].forEach(function (k) {
+        if ((impact[k] || []).length) any = true;
+        list(k, impact[k], TEXTS[k]);
+      });
+      if (!any) impactBox.appendChild(el('p', {}, L_.nothing));
+      if ((impact.staffing || []).length) {
+        impactBox.appendChild(el('h4', {}, L_.staffing));
+        var table = el('table', {'class': 'gm-impact-staffing'});
+        var head = el('tr');
+        ['', L_.before, L_.after].forEach(function (h) { head.appendChild(el('th', {}, h)); });
+        table.appendChild(head);
+        impact.staffing.forEach(function (s) {
+          var row = el('tr');
+          row.appendChild(el('td', {}, s.grid || s.code || ''));
+          row.appendChild(el('td', {}, summary(s.before)));
+          row.appendChild(el('td', {}, summary(s.after)));
+          table.appendChild(row);
+        });
+        impactBox.appendChild(table);
+      }
+      (impact.notes || []).forEach(function (n) { impactBox.appendChild(el('p', {'class': 'gm-editor-note'}, n)); });
+      if (impact.changed_areas && impact.changed_areas.type) {
+        L.geoJSON(impact.changed_areas, {style: {color: COLORS.impact, weight: 2, fillColor: COLORS.impact,
+                                                 fillOpacity: 0.35}}).addTo(impactLayer);
+      }
+    }
+
+    function summary(s) {
+      if (!s) return '—';
+      return s.enterprises + ' ' + L_.enterprises + ' · ' + s.staff + ' ' + L_.staff +
+        (s.flags && s.flags.length ? ' · ⚠ ' + s.flags.join('；') : '');
+    }
+
+    previewBtn.addEventListener('click', function () {
+      var b = body();
+      if (!b) { say(L_.pick, 'error'); return; }
+      say(L_.loading);
+      api('POST', '/api/edits/preview', b).then(function (out) {
+        state.preview = b; saveBtn.disabled = false; say(''); showImpact(out);
+      }).catch(function (e) { say(e.message, 'error'); });
+    });
+
+    saveBtn.addEventListener('click', function () {
+      if (!reason.value.trim()) { say(L_.reason_needed, 'error'); reason.focus(); return; }
+      var b = body();
+      if (!b) return;
+      b.reason = reason.value.trim();
+      api('POST', '/api/edits', b).then(function () {
+        reason.value = ''; nameInput.value = '';
+        gridmap.notify(L_.saved);
+        return load();
+      }).catch(function (e) {
+        say((e.status === 409 ? L_.stale : '') + e.message, 'error');
+        if (e.status === 409) load();
+      });
+    });
+
+    cancelBtn.addEventListener('click', function () { clearDraft(); load(); });
+
+    /* ---------- history, undo, past days ---------- */
+    function loadHistory() {
+      historyList.textContent = '';
+      return api('GET', '/api/edits?limit=20&community=' + encodeURIComponent(state.community)).then(function (page) {
+        if (!page.items.length) historyList.appendChild(el('li', {}, L_.history_empty));
+        page.items.forEach(function (op) {
+          var li = el('li', {'data-id': op.id});
+          var when = new Date(op.at).toLocaleString(config.lang === 'en' ? 'en-GB' : 'zh-CN');
+          li.appendChild(el('span', {}, when + ' · ' + (L_[op.kind] || op.kind) + ' · ' + (op.username || '') + ' · ' + op.reason));
+          if (!op.undone_by) {
+            var undo = el('button', {type: 'button', 'class': 'gm-undo'}, L_.undo);
+            undo.addEventListener('click', function () {
+              var why = reason.value.trim() || L_.undo_reason;
+              api('POST', '/api/edits/' + op.id + '/undo', {reason: why}).then(function () {
+                gridmap.notify(L_.undone); return load();
+              }).catch(function (e) { say(e.message, 'error'); });
+            });
+            li.appendChild(undo);
+          }
+          historyList.appendChild(li);
+        });
+      });
+    }
+
+    atInput.addEventListener('change', function () {
+      historyLayer.clearLayers();
+      if (!atInput.value) return;
+      var q = '?community=' + encodeURIComponent(state.community) + '&geometry=true&limit=1000&at=' + atInput.value;
+      api('GET', '/api/grids' + q).then(function (page) {
+        page.items.forEach(function (g) {
+          L.geoJSON(g.geometry, {style: {color: COLORS.history, weight: 2.5, dashArray: '6 4', fill: false}})
+            .bindTooltip(g.name + '（' + g.code + '） ' + L_.version + ' ' + g.version, {sticky: true})
+            .addTo(historyLayer);
+        });
+      }).catch(function (e) { say(e.message, 'error'); });
+    });
+    atClear.addEventListener('click', function () { atInput.value = ''; historyLayer.clearLayers(); });
+
+    select.addEventListener('change', function () { state.community = select.value; load(); });
+    E.reload = load;
+    E.ready = load();
+  };
+})();
