@@ -13,6 +13,7 @@ from api.errors import install_handlers
 from api.routes import (
     account,
     docs,
+    edits,
     enterprises,
     fieldwork,
     grids,
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(layers.router)
     app.include_router(grids.router)
+    app.include_router(edits.router)
     app.include_router(enterprises.router)
     app.include_router(hierarchy.router)
     app.include_router(ogc.router)

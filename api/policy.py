@@ -93,6 +93,8 @@ ROUTES: dict[str, Permission] = {
     "GET /api/orphans": SIGNED_IN,
     "GET /api/staffing": SIGNED_IN,
     "GET /api/grids/{code}/staffing": SIGNED_IN,
+    "GET /api/edits": SIGNED_IN,
+    "GET /api/edits/{operation_id}": SIGNED_IN,
     "GET /ogc": SIGNED_IN,
     "GET /ogc/conformance": SIGNED_IN,
     "GET /ogc/collections": SIGNED_IN,
@@ -103,6 +105,9 @@ ROUTES: dict[str, Permission] = {
     "GET /ogc/collections/{collection_id}/schema": SIGNED_IN,
     # planners: layers and boundaries
     "POST /api/layers/{layer}/import": PLAN,
+    "POST /api/edits/preview": PLAN,
+    "POST /api/edits": PLAN,
+    "POST /api/edits/{operation_id}/undo": PLAN,
     # grid staff: visits and problems of their own grids
     "POST /api/visits": FIELDWORK,
     "POST /api/problems": FIELDWORK,

@@ -86,6 +86,14 @@ class Settings(BaseSettings):
         default=0, ge=0, description="Fewest part-time grid members (兼职网格员) per grid."
     )
 
+    snap_metres: float = Field(
+        default=1.0,
+        ge=0,
+        le=50,
+        description="Grid editor: vertices within this distance (m) snap to neighbours' vertices "
+        "and edges.",
+    )
+
     @field_validator("default_lang")
     @classmethod
     def _known_lang(cls, value: str) -> str:

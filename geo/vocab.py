@@ -150,6 +150,16 @@ USER_ROLES: Vocabulary = {
     "viewer": ("只读用户", "viewer"),
 }
 LANGUAGES: Vocabulary = {"zh-CN": ("简体中文", "Chinese"), "en": ("English", "English")}
+EDIT_KINDS: Vocabulary = {
+    "reshape": ("调整网格边界", "reshape a grid"),
+    "split": ("拆分网格", "split a grid"),
+    "merge": ("合并网格", "merge grids"),
+    "create_microgrid": ("新建微网格", "create a micro-grid"),
+    "delete_microgrid": ("删除微网格", "delete a micro-grid"),
+    "reshape_microgrid": ("调整微网格边界", "reshape a micro-grid"),
+    "move_enterprise": ("移动企业位置", "move an enterprise"),
+    "undo": ("撤销编辑", "undo an edit"),
+}
 LINEAGE_REASONS: Vocabulary = {
     "split": ("拆分", "split"),
     "merge": ("合并", "merge"),

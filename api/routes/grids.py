@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.pagination import BBoxDep, GeometryQuery, Page, PagingDep, page_of
-from geo import catalog
+from api.routes.edits import AtQuery
+from geo import catalog, editing
+from geo.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/api", tags=["grids"])
 
@@ -51,25 +53,47 @@ class MicrogridOut(AreaOut):
 def list_grids(
     request: Request,
     session: SessionDep,
-    at: PagingDep,
+    settings: SettingsDep,
+    paging: PagingDep,
     bbox: BBoxDep,
     community: CommunityQuery = None,
     kind: Annotated[str | None, Query(description="base 基础网格 | dedicated 专属网格")] = None,
     q: TextQuery = None,
     geometry: GeometryQuery = False,
+    at: AtQuery = None,
 ) -> Page[GridOut]:
-    """网格列表 / live grids, ordered by code."""
+    """网格列表 / live grids (or those of the day `at`), ordered by code."""
+    if at is not None:
+        _only_with_at(kind=kind, q=q, bbox=bbox)
+        moment = editing.end_of_day(at, settings.timezone)
+        rows, total = editing.grids_at(session, moment, community=community, geometry=geometry,
+                                       limit=paging.limit, offset=paging.offset)  # fmt: skip
+        return page_of(GridOut, rows, total, paging, request)
     rows, total = catalog.list_grids(
         session, community=community, kind=kind, q=q, bbox=bbox, geometry=geometry,
-        limit=at.limit, offset=at.offset,
+        limit=paging.limit, offset=paging.offset,
     )  # fmt: skip
-    return page_of(GridOut, rows, total, at, request)
+    return page_of(GridOut, rows, total, paging, request)
 
 
 @router.get("/grids/{code}", response_model=GridOut, responses={404: {"description": "no grid"}})
-def read_grid(code: str, session: SessionDep, geometry: GeometryQuery = True) -> GridOut:
-    """单个网格 / one grid by code, live or retired, with area and counts."""
+def read_grid(
+    code: str,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    geometry: GeometryQuery = True,
+    at: AtQuery = None,
+) -> GridOut:
+    """单个网格 / one grid by code, live or retired (or as it was on `at`); ETag = its version."""
+    if at is not None:
+        moment = editing.end_of_day(at, settings.timezone)
+        rows, _ = editing.grids_at(session, moment, code=code, geometry=geometry, limit=1)
+        if not rows:
+            raise NotFound(f"网格 {code} 在 {at} 不存在 / grid {code} did not exist on {at}")
+        return GridOut.model_validate(rows[0], from_attributes=True)
     found = catalog.read_grid(session, code=code, geometry=geometry)
+    response.headers["ETag"] = f'"{found.code}-{found.version}"'
     return GridOut.model_validate(found, from_attributes=True)
 
 
@@ -77,7 +101,8 @@ def read_grid(code: str, session: SessionDep, geometry: GeometryQuery = True) ->
 def list_microgrids(
     request: Request,
     session: SessionDep,
-    at: PagingDep,
+    settings: SettingsDep,
+    paging: PagingDep,
     bbox: BBoxDep,
     grid: Annotated[str | None, Query(description="网格编码 / grid code (15 digits)")] = None,
     kind: Annotated[
@@ -85,13 +110,30 @@ def list_microgrids(
     ] = None,
     q: TextQuery = None,
     geometry: GeometryQuery = False,
+    at: AtQuery = None,
 ) -> Page[MicrogridOut]:
-    """微网格列表 / live micro-grids, ordered by code."""
+    """微网格列表 / live micro-grids (or those of the day `at`), ordered by code."""
+    if at is not None:
+        _only_with_at(kind=kind, q=q, bbox=bbox)
+        moment = editing.end_of_day(at, settings.timezone)
+        rows, total = editing.microgrids_at(session, moment, grid=grid, geometry=geometry,
+                                            limit=paging.limit, offset=paging.offset)  # fmt: skip
+        return page_of(MicrogridOut, rows, total, paging, request)
     rows, total = catalog.list_microgrids(
         session, grid=grid, kind=kind, q=q, bbox=bbox, geometry=geometry,
-        limit=at.limit, offset=at.offset,
+        limit=paging.limit, offset=paging.offset,
     )  # fmt: skip
-    return page_of(MicrogridOut, rows, total, at, request)
+    return page_of(MicrogridOut, rows, total, paging, request)
+
+
+def _only_with_at(**filters: object) -> None:
+    """`at` combines with community/grid and geometry only (history has no search index)."""
+    given = [name for name, value in filters.items() if value is not None]
+    if given:
+        raise InvalidInput(
+            f"at 不能与 {', '.join(given)} 同时使用 / `at` cannot be combined with "
+            f"{', '.join(given)}"
+        )
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from geo.models.accounts import ApiToken, LoginAttempt, UserSession
 from geo.models.base import SRID, Base
 from geo.models.changes import EnterpriseCluster, LayerChange
+from geo.models.edits import EditOperation
 from geo.models.emergency import AuditLog, EvacuationPlan, Hazard
 from geo.models.enterprise import Enterprise, Problem, Visit
 from geo.models.facilities import KeySite, Network, ParkingZone, Road, Shelter
@@ -17,6 +18,7 @@ __all__ = [
     "BoundaryVersion",
     "CodeLineage",
     "Community",
+    "EditOperation",
     "Enterprise",
     "EnterpriseCluster",
     "EvacuationPlan",

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from shapely.geometry import shape
 
 from api.app import create_app
 from api.auth import install_auth
@@ -59,6 +60,20 @@ def _csv(ctx: Ctx) -> bytes:
 
 def _visit(ctx: Ctx) -> dict[str, Any]:
     return {"uscc": ctx.world.uscc["e1"], "visited_at": f"2026-11-{1 + ctx.n:02d}T09:00:00+08:00"}
+
+
+def _move(ctx: Ctx, n: int) -> dict[str, Any]:
+    """Move enterprise e1 a little inside its grid and micro-grid (repeatable by every role)."""
+    point = {"type": "Point", "coordinates": [120.61 + n * 0.001, 31.21]}
+    return {"op": "move_enterprise", "uscc": ctx.world.uscc["e1"], "geometry": point,
+            "reason": "坐标纠偏"}  # fmt: skip
+
+
+def _reshape(ctx: Ctx) -> dict[str, Any]:
+    """A dry run: grid G1 widened east into G2."""
+    ring = [[120.6, 31.2], [120.66, 31.2], [120.66, 31.3], [120.6, 31.3], [120.6, 31.2]]
+    return {"op": "reshape", "grid": G1, "versions": {G1: 1}, "reason": "预览",
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip
 
 
 EXAMPLES: dict[str, Example] = {
@@ -142,9 +157,19 @@ EXAMPLES: dict[str, Example] = {
         {"data": {"action": "update", "role": "viewer", "display_name": "改名"}},
     ),
     "GET /admin/audit": _get("/admin/audit"),
+    "POST /api/edits/preview": lambda c: ("/api/edits/preview", {"json": _reshape(c)}),
+    "POST /api/edits": lambda c: ("/api/edits", {"json": _move(c, c.n)}),
+    "GET /api/edits": _get("/api/edits"),
+    "GET /api/edits/{operation_id}": lambda c: (f"/api/edits/{c.n}", {}),
+    "POST /api/edits/{operation_id}/undo": lambda c: (
+        f"/api/edits/{c.n}/undo",
+        {"json": {"reason": "撤销测试"}},
+    ),
 }
 # Some examples need an object owned by the caller or another account: its id is `n`.
 OWN_TOKEN = {"DELETE /api/tokens/{token_id}", "POST /account/tokens/{token_id}/revoke"}
+# ... or an edit to read or undo
+NEW_EDIT = {"GET /api/edits/{operation_id}", "POST /api/edits/{operation_id}/undo"}
 OTHER_USER = {
     "PATCH /api/users/{user_id}",
     "POST /api/users/{user_id}/password",
@@ -189,7 +214,7 @@ def _send(client: TestClient, key: str, ctx: Ctx, headers: dict[str, str]) -> in
     return response.status_code
 
 
-def _subject(db, key: str, login: Login, n: int) -> int:
+def _subject(db, key: str, login: Login, n: int, world: World) -> int:
     """The id an example acts on: one of the caller's tokens, or another account."""
     if key in OWN_TOKEN:
         from geo.accounts import get_user
@@ -198,6 +223,13 @@ def _subject(db, key: str, login: Login, n: int) -> int:
         return token.id
     if key in OTHER_USER:
         return quick_login(db, "viewer").user_id
+    if key in NEW_EDIT:
+        from geo.editing import EditRequest, edit
+
+        body = _move(Ctx(world, login, n), 10 + n)
+        request = EditRequest(op="move_enterprise", reason="坐标纠偏", uscc=body["uscc"],
+                              geometry=shape(body["geometry"]))  # fmt: skip
+        return edit(db, request).operation_id or 0
     return n
 
 
@@ -219,7 +251,7 @@ def test_each_role_gets_what_the_declaration_says(key, matrix_app, db):
     outcomes = {}
     with TestClient(matrix_app) as client:
         for n, (role, login) in enumerate(logins.items(), start=1):
-            ctx = Ctx(world, login, _subject(db, key, login, n))
+            ctx = Ctx(world, login, _subject(db, key, login, n, world))
             status = _send(client, key, ctx, login.headers)
             outcomes[role] = status
             if permission.allows(role):
