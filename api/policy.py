@@ -104,6 +104,7 @@ ROUTES: dict[str, Permission] = {
     "GET /ogc/collections/{collection_id}/queryables": SIGNED_IN,
     "GET /ogc/collections/{collection_id}/schema": SIGNED_IN,
     # planners: layers and boundaries
+    "GET /editor": PLAN,
     "POST /api/layers/{layer}/import": PLAN,
     "POST /api/edits/preview": PLAN,
     "POST /api/edits": PLAN,

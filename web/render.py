@@ -34,6 +34,7 @@ NAV = (
     NavItem("overview", "/", "nav.overview"),
     NavItem("enterprises", "/enterprises", "nav.enterprises"),
     NavItem("check", "/check", "nav.check"),
+    NavItem("editor", "/editor", "nav.editor", roles=("admin", "planner")),
     NavItem("users", "/admin/users", "nav.users", roles=("admin",)),
     NavItem("audit", "/admin/audit", "nav.audit", roles=("admin",)),
 )

@@ -15,6 +15,7 @@ from geo.settings import Settings
 from web.i18n import LangDep
 from web.pages import enterprises as pages
 from web.pages.check import build_check
+from web.pages.editor import build_editor
 from web.pages.overview import build_overview
 from web.render import content_page, map_page
 
@@ -53,6 +54,24 @@ def check(session: SessionDep, settings: SettingsDep, t: LangDep) -> HTMLRespons
         active="check",
         notice=notice,
     )
+
+
+@router.get("/editor", response_class=HTMLResponse)
+def editor(
+    session: SessionDep, settings: SettingsDep, t: LangDep, community: TextQuery = None
+) -> HTMLResponse:
+    """网格编辑: the planners' grid editor (reshape, split, merge, micro-grids, undo)."""
+    outline = park_outline(session)
+    fmap = build_editor(
+        outline,
+        places.list_communities(session),
+        t,
+        community=community,
+        tianditu_key=_tianditu_key(settings),
+        snap_metres=settings.snap_metres,
+    )
+    notice = None if outline.bounds else t("overview.empty")
+    return map_page(fmap, t, title=t("editor.title"), active="editor", notice=notice)
 
 
 @router.get("/enterprises", response_class=HTMLResponse)

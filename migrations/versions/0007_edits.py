@@ -5,7 +5,7 @@ kind and parameters, the reason, who and when, and the versions before/after of 
 it wrote, so that any edit can be undone. Audited like the business tables.
 
 Revision ID: 0007
-Revises: 0005 (to become 0006 when the accounts migration is renumbered)
+Revises: 0006
 Create Date: 2026-12-01 00:00:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -79,6 +79,7 @@ def _reshape(ctx: Ctx) -> dict[str, Any]:
 EXAMPLES: dict[str, Example] = {
     "GET /": _get("/"),
     "GET /check": _get("/check"),
+    "GET /editor": _get("/editor"),
     "GET /enterprises": _get("/enterprises"),
     "GET /enterprises/{key}": lambda c: (f"/enterprises/{c.world.uscc['e1']}", {}),
     "GET /openapi.json": _get("/openapi.json"),
