@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPoint, Point
 from sqlalchemy import func, select
@@ -64,7 +65,7 @@ def undo(
 
     def action(t: Tracker, _live: list[Grid]) -> None:
         rows = [_row(session, f) for f in features]
-        stale = [(f, r) for f, r in zip(features, rows, strict=True) if _current(r) != f["after"]]
+        stale = [(f, r) for f, r in zip(features, rows, strict=True) if _changed(session, f, r)]
         if stale:
             raise Conflict(
                 f"编辑 {operation_id} 之后 {'、'.join(f['code'] for f, _ in stale)} 又被修改，"
@@ -95,6 +96,25 @@ def _row(session: Session, feature: dict[str, Any]) -> Any:
     if found is None:
         raise Conflict(f"{feature['code']} 已被删除，无法撤销 / {feature['code']} was deleted")
     return found
+
+
+def _changed(session: Session, feature: dict[str, Any], row: Any) -> bool:
+    """Whether `row` differs from the state the edit left it in.
+
+    A later version with the same boundary, parent and liveness (an undo of a later edit, say)
+    counts as unchanged, so a sequence of edits can be undone newest first.
+    """
+    now, after = _current(row), feature["after"]
+    if now == after or isinstance(row, Enterprise):
+        return bool(now != after)
+    if now["live"] != after["live"]:
+        return True
+    same_shape = shapely.equals_exact(
+        geometry_at(session, row, now["version"]), geometry_at(session, row, after["version"]), 0
+    )
+    return not same_shape or parent_at(session, row, now["version"]) != parent_at(
+        session, row, after["version"]
+    )
 
 
 def _current(row: Any) -> dict[str, Any]:
