@@ -92,3 +92,24 @@ def broken_page(broken_world, broken_world_server, watched_page):  # type: ignor
     page, watch = watched_page
     page.context.add_cookies([session_cookie(broken_world_server, broken_world[1])])
     return page, watch
+
+
+@pytest.fixture(scope="session")
+def edit_world(base_settings):  # type: ignore[no-untyped-def]
+    """A committed copy of the hand-made park of tests/geo/catalog_fixtures.py for the editor,
+    served; yields (base URL, planner login)."""
+    from sqlalchemy.orm import Session
+
+    from geo.db import make_engine
+    from tests.conftest import committed_logins, fresh_database, serve, settings_for
+    from tests.geo.catalog_fixtures import build_world
+
+    for url in fresh_database(base_settings, "gridmap_edit"):
+        engine = make_engine(url)
+        with Session(engine) as session:
+            build_world(session)
+            session.commit()
+        planner = committed_logins(engine, ("planner",))["planner"]
+        engine.dispose()
+        for base in serve(settings_for(base_settings, url)):
+            yield base, planner

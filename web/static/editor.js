@@ -128,7 +128,11 @@
           var layer = L.geoJSON(g.geometry, {style: gridStyle(g.code)}).getLayers()[0];
           layer.gmCode = g.code;
           layer.bindTooltip(g.name + '（' + g.code + '）', {sticky: true});
-          layer.on('click', function (e) { L.DomEvent.stop(e); clickGrid(g.code); });
+          layer.on('click', function (e) {
+            if (drawing()) return;  // the click belongs to the line or polygon being drawn
+            L.DomEvent.stop(e);
+            clickGrid(g.code);
+          });
           gridLayer.addLayer(layer);
           state.grids[g.code] = {item: g, layer: layer};
         });
@@ -150,7 +154,7 @@
             layer.gmCode = m.code;
             layer.bindTooltip(m.name + '（' + m.code + '）', {sticky: true});
             layer.on('click', function (e) {
-              if (state.mode !== 'delete_microgrid') return;
+              if (state.mode !== 'delete_microgrid' || drawing()) return;
               L.DomEvent.stop(e);
               state.draft = {microgrid: m.code, versions: pair(m.code, m.version)};
               say(L_.selected + m.name + '（' + m.code + '）');
@@ -161,6 +165,8 @@
         });
       });
     }
+
+    function drawing() { return state.mode === 'split' || state.mode === 'create_microgrid'; }
 
     function pair(code, version) { var v = {}; v[code] = version; return v; }
 
