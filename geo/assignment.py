@@ -8,6 +8,14 @@ covering the point (smallest id), else the live one overlapping its compound (sm
 `assign_all` applies the rule to every enterprise in one set-based pass; `reassign_area` applies
 it after an edit to the enterprises in the changed area only; `assign_enterprises` to a list.
 All of them write only the rows whose grid or micro-grid changes, and none commits.
+
+A full pass that changes many rows (after an import) takes the *bulk write*: under ACCESS
+EXCLUSIVE locks on enterprise, grid and microgrid it drops the assignment foreign keys and
+indexes and the tile cluster trigger, updates the rows (HOT updates, touching no index, thanks
+to the table's fillfactor, migration 0005), then re-creates all of them as they were, in the
+same transaction. Readers of those three tables wait for the locks (~10 s at 1M rows) instead
+of reading on; below the threshold, or when the locks do not come within BULK_LOCK_WAIT, rows
+are updated in place.
 """
 
 from __future__ import annotations
@@ -19,8 +27,9 @@ from typing import TypeAlias
 import shapely
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import String, any_, bindparam, func, select, union
+from sqlalchemy import String, any_, bindparam, func, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from geo.errors import CrsUnknown, InvalidGeometry, InvalidInput
@@ -32,6 +41,14 @@ AREA_SRIDS = (0, SRID, 4490)
 # An enterprise within this many degrees (~1 cm) of a changed area is re-assigned too: a point on
 # the area's edge must not be missed because the edge was rebuilt with rounded coordinates.
 SLACK_DEG = 1e-7
+# A full pass changing at least this share of enterprises, and this many rows, writes in bulk:
+# dropping and re-creating the foreign keys and indexes costs a few scans of the table (~7 s
+# at 1M rows), updating a row in place with them ~50-100 µs (bench/assign/README.md).
+BULK_SHARE, BULK_MIN_ROWS = 0.1, 10_000
+# How long the bulk write waits for its ACCESS EXCLUSIVE lock before writing in place instead.
+BULK_LOCK_WAIT = "2s"
+# SQLSTATEs that mean the lock did not come: lock_not_available, deadlock_detected.
+LOCK_FAILED = ("55P03", "40P01")
 Area: TypeAlias = BaseGeometry | bytes | str
 
 
@@ -55,9 +72,27 @@ class Orphan:
     lat: float
 
 
-def assign_all(session: Session) -> AssignResult:
-    """Re-assign every enterprise in one pass; writes only the rows whose assignment changes."""
-    row = session.execute(sql("assign_all")).one()
+def assign_all(session: Session, *, bulk_min_rows: int | None = None) -> AssignResult:
+    """Re-assign every enterprise in one pass; writes only the rows whose assignment changes.
+
+    The pass is one transaction, the caller's: nothing is visible to others before it commits,
+    and a failure anywhere (the bulk write's re-created constraints included) undoes all of it.
+    From `bulk_min_rows` changed rows on (default: BULK_SHARE of the enterprises, at least
+    BULK_MIN_ROWS) the bulk write is used; see the module docstring for its lock.
+    """
+    # The whole pass (compute, write, re-created constraints) runs from here to the return, in
+    # the caller's transaction: the place for a bulk audit setting and its one summary row.
+    # Writers of enterprise wait until commit (the target is computed from what they would
+    # change); readers go on; a second assign_all waits too (the lock conflicts with itself).
+    session.execute(text("LOCK TABLE enterprise IN SHARE ROW EXCLUSIVE MODE"))
+    session.execute(sql("assign_all"))
+    session.execute(text("ANALYZE assign_target"))
+    row = session.execute(sql("assign_summary")).one()
+    if row.changed and row.changed >= _bulk_threshold(session, bulk_min_rows):
+        _write_bulk(session)
+    elif row.changed:
+        session.execute(sql("assign_write"))
+    session.execute(text("DROP TABLE assign_target"))
     return AssignResult(assigned=row.assigned, orphans=row.orphans, changed=row.changed)
 
 
@@ -132,6 +167,55 @@ def orphans(session: Session, *, limit: int = 100, offset: int = 0) -> list[Orph
         .offset(offset)
     ).all()
     return [Orphan(r.id, r.uscc, r.name, r.lon, r.lat) for r in rows]
+
+
+def _bulk_threshold(session: Session, bulk_min_rows: int | None) -> float:
+    """Changed rows from which a full pass writes in bulk (the table size is the planner's)."""
+    if bulk_min_rows is not None:
+        return bulk_min_rows
+    query = text("SELECT reltuples FROM pg_class WHERE oid = 'enterprise'::regclass")
+    return max(BULK_MIN_ROWS, BULK_SHARE * float(session.scalar(query) or 0))
+
+
+def _write_bulk(session: Session) -> None:
+    """Write assign_target's changed rows with the assignment FKs, indexes and the tile cluster
+    trigger set aside, then re-create them (assign_bulk_objects.sql); in place without the lock."""
+    if not _lock_exclusive(session):
+        session.execute(sql("assign_write"))
+        return
+    steps = session.execute(sql("assign_bulk_objects")).all()
+    for statement in (s for phase, s in steps if phase == "drop"):
+        _ddl(session, statement)
+    session.execute(sql("assign_write"))
+    for statement in (s for phase, s in steps if phase == "restore"):
+        _ddl(session, statement)
+
+
+def _ddl(session: Session, statement: str) -> None:
+    """Run a statement that assign_bulk_objects.sql built from catalog names, quoted there (no
+    input in it). psycopg2 %-formats even without parameters, so a literal % is doubled."""
+    session.connection().exec_driver_sql(statement.replace("%", "%%"))
+
+
+def _lock_exclusive(session: Session) -> bool:
+    """ACCESS EXCLUSIVE on enterprise, grid and microgrid if it comes within BULK_LOCK_WAIT and
+    this role owns enterprise (which DDL needs); False otherwise, holding nothing more."""
+    owner = "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = 'enterprise'::regclass"
+    if not session.scalar(text(owner)):
+        return False
+    set_timeout = text("SELECT set_config('lock_timeout', :wait, true)")
+    before = session.scalar(text("SELECT current_setting('lock_timeout')"))
+    try:
+        with session.begin_nested():  # a lock timeout undoes only this savepoint
+            session.execute(set_timeout, {"wait": BULK_LOCK_WAIT})
+            # dropping a foreign key locks the table it references as well
+            session.execute(text("LOCK TABLE enterprise, grid, microgrid IN ACCESS EXCLUSIVE MODE"))
+            session.execute(set_timeout, {"wait": before})
+    except DBAPIError as exc:
+        if getattr(exc.orig, "pgcode", None) not in LOCK_FAILED:
+            raise
+        return False
+    return True
 
 
 def _assign_ids(session: Session, ids: list[int]) -> int:

@@ -343,7 +343,7 @@ def report(n: int, t: dict[str, list], e: dict[str, list]) -> None:
     for name, s in [(PLAIN_NAME, plain), (OURS_NAME, ours), (sjoin, read + join + write)]:
         lines.append(f"  {name:<64} {s:6.1f} s {plain / s:5.2f}×  (median of {RUNS})")
     lines += [
-        "  (*) timed once: COPY + UPDATE … FROM of precomputed values, i.e. the write floor",
+        "  (*) timed once: COPY + UPDATE … FROM of precomputed values, i.e. the write in place",
         f"  5× the plain statement = {plain / 5:.1f} s; with nothing left to change, plain takes "
         f"{again:.1f} s (1 run), assign_all {full:.1f} s (median in (b)): {again / full:.2f}×",
         f"\n(b) one shared boundary moved by up to ~5 m; {EDITS} edits of different grids",
