@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from geo import audit
 from geo.errors import CrsUnknown, InvalidGeometry, InvalidInput
 from geo.models import SRID, Enterprise
 from geo.sqlfiles import sql
@@ -80,19 +81,21 @@ def assign_all(session: Session, *, bulk_min_rows: int | None = None) -> AssignR
     From `bulk_min_rows` changed rows on (default: BULK_SHARE of the enterprises, at least
     BULK_MIN_ROWS) the bulk write is used; see the module docstring for its lock.
     """
-    # The whole pass (compute, write, re-created constraints) runs from here to the return, in
-    # the caller's transaction: the place for a bulk audit setting and its one summary row.
-    # Writers of enterprise wait until commit (the target is computed from what they would
-    # change); readers go on; a second assign_all waits too (the lock conflicts with itself).
+    # The whole pass (compute, write, re-created constraints) runs in the caller's transaction,
+    # audited as one bulk row (geo.audit). Writers of enterprise wait until commit (the target
+    # is computed from what they would change); readers go on; a second assign_all waits too
+    # (the lock conflicts with itself).
     session.execute(text("LOCK TABLE enterprise IN SHARE ROW EXCLUSIVE MODE"))
-    session.execute(sql("assign_all"))
-    session.execute(text("ANALYZE assign_target"))
-    row = session.execute(sql("assign_summary")).one()
-    if row.changed and row.changed >= _bulk_threshold(session, bulk_min_rows):
-        _write_bulk(session)
-    elif row.changed:
-        session.execute(sql("assign_write"))
-    session.execute(text("DROP TABLE assign_target"))
+    with audit.bulk(session, "enterprise", "assign") as summary:
+        session.execute(sql("assign_all"))
+        session.execute(text("ANALYZE assign_target"))
+        row = session.execute(sql("assign_summary")).one()
+        if row.changed and row.changed >= _bulk_threshold(session, bulk_min_rows):
+            _write_bulk(session)
+        elif row.changed:
+            session.execute(sql("assign_write"))
+        session.execute(text("DROP TABLE assign_target"))
+        summary.update(assigned=row.assigned, orphans=row.orphans, changed=row.changed)
     return AssignResult(assigned=row.assigned, orphans=row.orphans, changed=row.changed)
 
 

@@ -14,7 +14,7 @@
   sessions or tokens change, so every server process drops its cached sign-ins at once.
 
 Revision ID: 0006
-Revises: 0005_import
+Revises: 0005_assign
 Create Date: 2026-11-28 00:00:00.000000
 """
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005_import"
+down_revision: str | None = "0005_assign"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
