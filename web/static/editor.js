@@ -228,7 +228,7 @@
         one.layer.pm.enable({snappable: true, allowSelfIntersection: false});
         state.draft = {grid: one.item.code, versions: pair(one.item.code, one.item.version)};
       } else if (op === 'split') {
-        map.pm.enableDraw('Line', {snappable: true});
+        map.pm.enableDraw('Line', {snappable: true, finishOn: 'dblclick'});
       } else if (op === 'create_microgrid') {
         map.pm.enableDraw('Polygon', {snappable: true});
       }
