@@ -23,6 +23,7 @@ from api.ogc_params import CRS84, CRS_LAT_FIRST, FeatureCrsDep, ItemParamsDep, m
 from geo import features
 from geo.errors import InvalidInput
 from geo.features import Collection, FeaturePage, ItemQuery
+from geo.history_views import collection_at, parse_day
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -151,11 +152,20 @@ def _collection_links(request: Request, cid: str) -> list[dict[str, str]]:
 def items(
     request: Request, session: SessionDep, collection_id: str, params: ItemParamsDep
 ) -> Response:
-    """Features of a collection, paged, filtered by bbox, datetime and property values."""
-    coll = features.collection(collection_id)
+    """Features of a collection, paged, filtered by bbox, datetime and property values;
+    grids and micro-grids as they were when day `at` (YYYY-MM-DD) ended."""
+    coll = _as_of(request, features.collection(collection_id))
     page = features.items(session, coll=coll, query=params.query)
     body = _feature_collection(request, coll, page, params.query)
     return Response(body, media_type=GEOJSON, headers={"Content-Crs": f"<{params.crs}>"})
+
+
+def _as_of(request: Request, coll: Collection) -> Collection:
+    """`coll`, or its past state when `?at=YYYY-MM-DD` is given (grids, micro-grids)."""
+    day = request.query_params.get("at")
+    if day is None:
+        return coll
+    return collection_at(coll, parse_day(day, request.app.state.settings.timezone))
 
 
 def _feature_collection(
@@ -199,8 +209,9 @@ def _page_links(
 def item(
     request: Request, session: SessionDep, collection_id: str, feature_id: str, crs: FeatureCrsDep
 ) -> Response:
-    """One feature by id; 404 when the collection has none with that id."""
-    coll = features.collection(collection_id)
+    """One feature by id (a grid or micro-grid as it was on day `at`); 404 when the
+    collection has none with that id."""
+    coll = _as_of(request, features.collection(collection_id))
     lat_first = CRS_LAT_FIRST[crs]
     feature = json.loads(
         features.item(session, coll=coll, feature_id=feature_id, lat_first=lat_first)

@@ -98,7 +98,7 @@ def _bad_datetime(text: str) -> InvalidInput:
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 100
-ITEM_PARAMS = ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f")
+ITEM_PARAMS = ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f", "at")
 FORMATS = ("json", "geojson")
 
 FormatQuery = Annotated[
@@ -155,8 +155,8 @@ def metadata_params(request: Request, f: FormatQuery = None) -> None:
 
 
 def feature_params(request: Request, crs: CrsQuery = None, f: FormatQuery = None) -> str:
-    """One feature takes `crs` and `f`; returns the output CRS URI."""
-    refuse_unknown(request, ("crs", "f"))
+    """One feature takes `crs`, `f` and `at` (a past day, grids); returns the output CRS URI."""
+    refuse_unknown(request, ("crs", "f", "at"))
     check_format(f)
     return parse_crs(crs)
 

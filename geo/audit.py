@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, func, select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, SessionTransaction
 
 from geo.models import AuditLog
@@ -88,6 +88,13 @@ def bind(connection: Connection, actor: Actor | None) -> None:
         values,
     )
     connection.info[_BOUND] = actor is not None
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _transaction_ended(connection: Connection) -> None:
+    """Transaction-local settings end with the transaction: nothing to clear next time."""
+    connection.info.pop(_BOUND, None)
 
 
 @event.listens_for(Session, "after_begin")

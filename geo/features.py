@@ -88,7 +88,7 @@ class Collection:
     title: str
     description: str
     geometry_type: str | None  # GeoJSON type, None when mixed
-    table: Table
+    table: FromClause  # a table, or a past state of it (geo.history_views)
     geom: ColumnElement[Any]
     props: tuple[Prop, ...]
     source: FromClause  # the table outer-joined to its parents

@@ -15,6 +15,7 @@ import os
 import re
 import threading
 from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -22,8 +23,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SessionDep, get_session
+from geo.audit import acting_as
 from geo.errors import DatabaseUnavailable, InvalidInput
-from geo.tiles import TILE_MEDIA_TYPE, Tile, Tiles
+from geo.history_views import parse_day, render_tile_at
+from geo.tiles import TILE_MEDIA_TYPE, Tile, Tiles, check_tile, tile_layer
 
 router = APIRouter(tags=["tiles"])
 _made = threading.Lock()
@@ -102,6 +105,8 @@ async def get_tile(request: Request) -> Response:
     Answers 304 to an `If-None-Match` carrying the current ETag.
     """
     layer, z, x, y = _address(request.path_params)
+    if "at" in request.query_params:
+        return await _past_tile(request, layer, z, x, y)
     tiles = app_tiles(request.app)
     tile = tiles.cached(layer, z=z, x=x, y=y)
     if tile is None:
@@ -110,6 +115,26 @@ async def get_tile(request: Request) -> Response:
     if tile.etag in request.headers.get("if-none-match", ""):
         return TileResponse(tile, 304)
     return TileResponse(tile, 200 if tile.data else 204)
+
+
+async def _past_tile(request: Request, layer: str, z: int, x: int, y: int) -> Response:
+    """A grid or micro-grid tile as the boundaries were when day `?at=` ended (not cached:
+    past days are looked at rarely; the browser may keep them, they no longer change)."""
+    moment = parse_day(request.query_params["at"], request.app.state.settings.timezone)
+    spec = tile_layer(layer)
+    check_tile(z, x, y)
+
+    def build() -> bytes:
+        with acting_as(None), _borrow_session(request.app) as session:
+            return render_tile_at(session, spec, z=z, x=x, y=y, moment=moment)
+
+    async with _renders(request.app):
+        data = await run_in_threadpool(build)
+    past = moment < datetime.now(UTC)
+    headers = {"Cache-Control": "private, max-age=3600" if past else CACHE_CONTROL}
+    if not data:
+        return Response(status_code=204, headers=headers)
+    return Response(data, media_type=TILE_MEDIA_TYPE, headers=headers)
 
 
 def _address(params: dict[str, Any]) -> tuple[str, int, int, int]:
@@ -132,7 +157,8 @@ def _renders(app: FastAPI) -> asyncio.Semaphore:
 
 
 def _build(app: FastAPI, tiles: Tiles, layer: str, z: int, x: int, y: int) -> Tile:
-    with _borrow_session(app) as session:
+    # a read: no audit actor to bind (that would cost a round trip per tile)
+    with acting_as(None), _borrow_session(app) as session:
         return tiles.tile(session, layer, z=z, x=x, y=y)
 
 

@@ -3,6 +3,8 @@ saves, undoes, splits a grid with a drawn line and looks at a past day."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 import pytest
 
@@ -99,4 +101,10 @@ def test_split_with_a_drawn_line_and_a_past_day(editor):
     page.dispatch_event("#gm-editor-at", "change")
     page.wait_for_function("gridmapEditor.map && document.querySelectorAll("
                            "'path[stroke=\"#862e9c\"]').length == 2")  # fmt: skip
+    page.click("#gm-editor-at-clear")
+    assert page.evaluate("document.querySelectorAll('path[stroke=\"#862e9c\"]').length") == 0
+    page.evaluate("""(() => { const s = document.getElementById('gm-editor-slider');
+        s.value = '-30'; s.dispatchEvent(new Event('input')); })()""")
+    page.wait_for_function("document.querySelectorAll('path[stroke=\"#862e9c\"]').length == 2")
+    assert page.input_value("#gm-editor-at") < date.today().isoformat()  # a month ago: G1 and G2
     watch.assert_clean()

@@ -102,6 +102,10 @@
     atRow.appendChild(atInput);
     atRow.appendChild(atClear);
     box.appendChild(atRow);
+    // the date slider: days back from today (two years), moving shows that day's boundaries
+    var slider = el('input', {type: 'range', id: 'gm-editor-slider', min: '-730', max: '0',
+                              step: '1', value: '0', title: L_.at});
+    box.appendChild(slider);
     var historyList = el('ol', {id: 'gm-editor-history', 'class': 'gm-editor-history'});
     box.appendChild(historyList);
 
@@ -379,9 +383,25 @@
       });
     }
 
+    function isoDay(offset) {
+      var d = new Date();
+      d.setDate(d.getDate() + offset);
+      return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' +
+        String(d.getDate()).padStart(2, '0');
+    }
+
+    var sliding = null;
+    slider.addEventListener('input', function () {
+      atInput.value = isoDay(Number(slider.value));
+      clearTimeout(sliding);
+      sliding = setTimeout(function () { atInput.dispatchEvent(new Event('change')); }, 250);
+    });
+
     atInput.addEventListener('change', function () {
       historyLayer.clearLayers();
       if (!atInput.value) return;
+      var days = Math.round((new Date(atInput.value) - new Date(isoDay(0))) / 86400000);
+      if (days >= -730 && days <= 0) slider.value = String(days);
       var q = '?community=' + encodeURIComponent(state.community) + '&geometry=true&limit=1000&at=' + atInput.value;
       api('GET', '/api/grids' + q).then(function (page) {
         page.items.forEach(function (g) {
@@ -391,7 +411,9 @@
         });
       }).catch(function (e) { say(e.message, 'error'); });
     });
-    atClear.addEventListener('click', function () { atInput.value = ''; historyLayer.clearLayers(); });
+    atClear.addEventListener('click', function () {
+      atInput.value = ''; slider.value = '0'; historyLayer.clearLayers();
+    });
 
     select.addEventListener('change', function () { state.community = select.value; load(); });
     E.reload = load;
