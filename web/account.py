@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -15,10 +14,9 @@ from api.cookies import (
     login_form_pair,
     login_form_token_ok,
     set_login_cookie,
-    set_session_cookie,
 )
 from api.deps import SessionDep, SettingsDep
-from api.routes.account import PrincipalDep, client_address
+from api.routes.account import PrincipalDep, client_address, start_session
 from geo import accounts, audit, sessions
 from geo.audit import Actor
 from geo.errors import GridmapError, NotSignedIn, TooManyAttempts
@@ -110,16 +108,9 @@ def login_submit(
         return _login_page(request, settings, t, target=target, username=username,
                            error=t("login.wrong"), status_code=401)  # fmt: skip
     audit.bind(session.connection(), Actor(user.id, user.username))
-    secret, _csrf = sessions.open_session(
-        session,
-        user,
-        lifetime=timedelta(hours=settings.session_hours),
-        address=client_address(request),
-        user_agent=request.headers.get("user-agent"),
-    )
-    session.commit()
     response = RedirectResponse(target, status_code=303)
-    set_session_cookie(response, request, settings, auth_state(request).key, secret)
+    start_session(request, response, session, settings, user)
+    session.commit()
     return response
 
 
@@ -205,17 +196,10 @@ def account_password(
     if error is not None:
         session.rollback()
         return _account_page(session, principal, settings, t, error=error, status_code=422)
-    secret, _csrf = sessions.open_session(
-        session,
-        user,
-        lifetime=timedelta(hours=settings.session_hours),
-        address=client_address(request),
-        user_agent=request.headers.get("user-agent"),
-    )
+    response = RedirectResponse("/account?done=password", status_code=303)
+    start_session(request, response, session, settings, user)
     session.commit()
     auth_state(request).forget()
-    response = RedirectResponse("/account?done=password", status_code=303)
-    set_session_cookie(response, request, settings, auth_state(request).key, secret)
     return response
 
 
