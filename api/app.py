@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from api import ogc
 from api.auth import authorize, install_auth
 from api.errors import install_handlers
+from api.headers import SecurityHeaders
 from api.routes import (
     account,
     docs,
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(pages.router)
     install_auth(app, settings, app.state.dsn)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

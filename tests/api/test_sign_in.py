@@ -195,3 +195,10 @@ def test_browsers_get_error_pages_and_scripts_get_json(client, db):
     data = client.get("/api/users", headers=html)
     assert data.status_code == 403 and data.json()["error"] == "forbidden"
     assert client.get("/admin/users", headers=viewer.headers).json()["error"] == "forbidden"
+
+
+def test_every_answer_carries_the_security_headers(client, anon):
+    for response in (client.get("/"), anon.get("/login"), client.get("/api/grids")):
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
