@@ -43,6 +43,7 @@ class GridEditor(JSCSSMixin, MacroElement):
     default_js = [  # noqa: RUF012 - folium reads this class attribute
         GEOMAN_JS,
         ("gridmap_editor_js", f"{APP_STATIC_PREFIX}/editor.js"),
+        ("gridmap_editor_impact_js", f"{APP_STATIC_PREFIX}/editor_impact.js"),
     ]
     default_css = [GEOMAN_CSS]  # noqa: RUF012
     _template = Template(
