@@ -65,7 +65,10 @@ def user_add(
             display_name=display_name,
         )
         session.commit()
-        out.print(f"user {user.username} added ({USER_ROLES[role][0]} / {role})")
+        out.print(
+            f"已添加用户 {user.username}（{USER_ROLES[role][0]}）"
+            f"/ user {user.username} added ({role})"
+        )
 
 
 @user_app.command("passwd")
@@ -79,7 +82,9 @@ def user_passwd(
     with open_session(load_settings()) as session:
         accounts.set_password(session, accounts.find_user(session, name), password)
         session.commit()
-    out.print(f"password of {name} changed; its sessions ended")
+    out.print(
+        f"已修改 {name} 的密码，其登录已全部退出 / password of {name} changed; its sessions ended"
+    )
 
 
 def _set_disabled(name: str, disabled: bool) -> None:
@@ -93,7 +98,7 @@ def _set_disabled(name: str, disabled: bool) -> None:
 def user_disable(name: Annotated[str, typer.Argument(help="User name")]) -> None:
     """Disable an account: its sessions and tokens stop working at once."""
     _set_disabled(name, True)
-    out.print(f"user {name} disabled")
+    out.print(f"已停用用户 {name}，其登录和令牌立即失效 / user {name} disabled")
 
 
 @user_app.command("enable")
@@ -101,7 +106,7 @@ def user_disable(name: Annotated[str, typer.Argument(help="User name")]) -> None
 def user_enable(name: Annotated[str, typer.Argument(help="User name")]) -> None:
     """Enable a disabled account again (its old sessions stay ended)."""
     _set_disabled(name, False)
-    out.print(f"user {name} enabled")
+    out.print(f"已启用用户 {name} / user {name} enabled")
 
 
 @user_app.command("list")
@@ -131,7 +136,10 @@ def token_create(
         user = accounts.find_user(session, name)
         secret, token = sessions.create_token(session, user, label, days=days)
         session.commit()
-        err.print(f"token {token.id} for {name} ({label}); keep it, it is not shown again:")
+        err.print(
+            f"令牌 {token.id}（{name}，{label}）只显示这一次，请妥善保存 "
+            f"/ token {token.id} for {name} ({label}); keep it, it is not shown again:"
+        )
     print(secret)
 
 
@@ -162,7 +170,7 @@ def token_revoke(
     with open_session(load_settings()) as session:
         sessions.revoke_token(session, token_id)
         session.commit()
-    out.print(f"token {token_id} revoked")
+    out.print(f"已吊销令牌 {token_id} / token {token_id} revoked")
 
 
 def register(app: typer.Typer) -> None:
