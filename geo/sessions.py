@@ -137,10 +137,12 @@ def open_session(
     user: User,
     *,
     lifetime: timedelta,
+    idle: timedelta = timedelta(hours=2),
     address: str | None = None,
     user_agent: str | None = None,
 ) -> tuple[str, str]:
     """Start a browser session; returns (session secret, CSRF token)."""
+    housekeeping(session, idle=idle)
     secret = new_secret()
     csrf = secrets.token_urlsafe(24)
     session.add(
@@ -183,13 +185,15 @@ def end_session(session: Session, id_hash: str) -> None:
     session.execute(delete(UserSession).where(UserSession.id_hash == id_hash))
 
 
-def end_expired_sessions(session: Session, *, idle: timedelta) -> int:
-    """Delete sessions past their expiry or idle limit; returns how many."""
+def housekeeping(session: Session, *, idle: timedelta) -> int:
+    """Delete sessions past their expiry or idle limit, and login attempts older than a day
+    (run at each login, so neither table grows); returns how many sessions ended."""
     result = session.execute(
         delete(UserSession).where(
             (UserSession.expires_at <= func.now()) | (UserSession.last_seen_at <= func.now() - idle)
         )
     )
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < func.now() - timedelta(days=1)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

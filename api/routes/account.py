@@ -78,6 +78,7 @@ def start_session(
         session,
         user,
         lifetime=timedelta(hours=settings.session_hours),
+        idle=timedelta(minutes=settings.session_idle_minutes),
         address=client_address(request),
         user_agent=request.headers.get("user-agent"),
     )

@@ -202,3 +202,19 @@ def test_every_answer_carries_the_security_headers(client, anon):
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "same-origin"
+
+
+def test_logging_in_clears_ended_sessions_and_old_attempts(anon, db):
+    login = add_login(db, "viewer")
+    assert _login(anon, login).status_code == 200
+    db.execute(update(UserSession).values(expires_at=func.now() - text("interval '1 minute'")))
+    db.add(
+        LoginAttempt(
+            username="old", address="x", ok=False, at=func.now() - text("interval '2 days'")
+        )
+    )
+    db.flush()
+    anon.cookies.clear()
+    assert _login(anon, login).status_code == 200
+    assert db.scalar(select(func.count()).select_from(UserSession)) == 1
+    assert db.scalar(select(func.count()).where(LoginAttempt.username == "old")) == 0
