@@ -13,6 +13,7 @@ from api.errors import install_handlers
 from api.headers import SecurityHeaders
 from api.routes import (
     account,
+    coverage,
     docs,
     edits,
     enterprises,
@@ -21,6 +22,8 @@ from api.routes import (
     health,
     hierarchy,
     layers,
+    photos,
+    reports,
     tiles,
     users,
 )
@@ -64,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(users.router)
     app.include_router(fieldwork.router)
+    app.include_router(photos.router)
+    app.include_router(coverage.router)
+    app.include_router(reports.router)
     app.include_router(docs.router)
     app.include_router(layers.router)
     app.include_router(grids.router)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api import cli_grids, cli_layers, cli_users
+from api import cli_coverage, cli_grids, cli_layers, cli_users
 from api.cli_common import err, explained, load_settings, out
 from geo import backup, cluster, lifecycle
 from geo.db import database_url
@@ -23,6 +23,7 @@ app.add_typer(db_app, name="db")
 cli_layers.register(app)
 cli_grids.register(app)
 cli_users.register(app)
+cli_coverage.register(app)
 
 
 @db_app.command("up")

@@ -20,6 +20,7 @@ from geo.errors import (
     NotFound,
     NotSignedIn,
     PartitionBroken,
+    TooLarge,
     TooManyAttempts,
 )
 
@@ -32,6 +33,7 @@ STATUS: list[tuple[type[GridmapError], int]] = [
     (TooManyAttempts, 429),
     (NotFound, 404),
     (Conflict, 409),
+    (TooLarge, 413),
     (PartitionBroken, 422),
     (InvalidInput, 422),
     (DatabaseUnavailable, 503),

@@ -44,6 +44,9 @@ ACCOUNT = Permission("account", _roles(*USER_ROLES), "本人账号")
 PLAN = Permission("plan", _roles("admin", "planner"), "规划人员")
 FIELDWORK = Permission("fieldwork", _roles("admin", "grid_leader", "grid_member"), "网格人员")
 EMERGENCY = Permission("emergency", _roles("admin", "emergency"), "应急队伍")
+CLOSE_MONTH = Permission(
+    "close_month", _roles("admin", "planner", "grid_leader"), "规划人员和网格长"
+)
 ADMIN = Permission("admin", _roles("admin"), "系统管理员")
 
 ROUTES: dict[str, Permission] = {
@@ -95,6 +98,13 @@ ROUTES: dict[str, Permission] = {
     "GET /api/grids/{code}/staffing": SIGNED_IN,
     "GET /api/edits": SIGNED_IN,
     "GET /api/edits/{operation_id}": SIGNED_IN,
+    "GET /api/coverage": SIGNED_IN,
+    "GET /api/coverage/enterprises": SIGNED_IN,
+    "GET /api/coverage/unvisited": SIGNED_IN,
+    "GET /api/coverage/route": SIGNED_IN,
+    "GET /api/reports/coverage.xlsx": SIGNED_IN,
+    "GET /api/reports/coverage.csv": SIGNED_IN,
+    "GET /api/visits/{visit_id}/photo": SIGNED_IN,
     "GET /ogc": SIGNED_IN,
     "GET /ogc/conformance": SIGNED_IN,
     "GET /ogc/collections": SIGNED_IN,
@@ -112,6 +122,10 @@ ROUTES: dict[str, Permission] = {
     # grid staff: visits and problems of their own grids
     "POST /api/visits": FIELDWORK,
     "POST /api/problems": FIELDWORK,
+    "GET /api/my/enterprises": FIELDWORK,
+    "POST /api/visits/{visit_id}/photo": FIELDWORK,
+    # closing a month of visit coverage (frozen figures): planners and grid leaders
+    "POST /api/coverage/{month}/close": CLOSE_MONTH,
     # administrators: accounts and the audit log
     "GET /api/users": ADMIN,
     "POST /api/users": ADMIN,

@@ -34,6 +34,12 @@ class InvalidInput(GridmapError):
     code = "invalid_input"
 
 
+class TooLarge(InvalidInput):
+    """An upload is larger than its limit."""
+
+    code = "too_large"
+
+
 class InvalidGeometry(InvalidInput):
     """A geometry is broken, of the wrong type, or outside its valid range."""
 

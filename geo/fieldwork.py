@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, func, null, select
 from sqlalchemy.orm import Session
 
 from geo.errors import Forbidden, InvalidInput, NotFound
@@ -66,8 +66,11 @@ def record_visit(
     where: Where | None = None,
     notes: str | None = None,
     staff_id: int | None = None,
+    user_id: int | None = None,
 ) -> Visit:
-    """Record a visit to the enterprise with this USCC, checking where it was recorded."""
+    """Record a visit to the enterprise with this USCC, checking where it was recorded.
+
+    `user_id`: the account recording it (coverage per member counts it for that account)."""
     enterprise = _enterprise(session, uscc, scope)
     check, distance = "no_location", None
     if where is not None:
@@ -82,6 +85,7 @@ def record_visit(
     visit = Visit(
         enterprise_id=enterprise.id,
         staff_id=staff_id,
+        user_id=user_id,
         visited_at=visited_at or func.now(),
         notes=(notes or "").strip() or None,
         check_result=check,
@@ -129,3 +133,60 @@ def report_problem(
     session.add(problem)
     session.flush()
     return problem
+
+
+@dataclass(frozen=True)
+class MyEnterprise:
+    """An enterprise of the caller's grids, for the visit page."""
+
+    uscc: str
+    name: str
+    address: str | None
+    lon: float
+    lat: float
+    distance_m: float | None
+    visited_this_month: bool
+    state: str
+
+
+def my_enterprises(
+    session: Session, *, grid_ids: frozenset[int] | None, month: date, near: Where | None,
+    limit: int = 500,
+) -> list[MyEnterprise]:  # fmt: skip
+    """Operating enterprises of these grids (None: every grid), nearest first when `near`."""
+    from geo.coverage.figures import state_of
+    from geo.models import CoverageEnterpriseMonth as Cem
+
+    point = _point(near)
+    distance = (
+        func.ST_Distance(func.geography(Enterprise.geom), func.geography(point))
+        if point is not None
+        else None
+    )
+    query = (
+        select(Enterprise, Cem, func.ST_X(Enterprise.geom), func.ST_Y(Enterprise.geom),
+               distance if distance is not None else null().cast(Float))
+        .outerjoin(Cem, (Cem.enterprise_id == Enterprise.id) & (Cem.month == month))
+        .where(Enterprise.status == "operating", Enterprise.grid_id.is_not(None))
+        .limit(limit)
+    )  # fmt: skip
+    if grid_ids is not None:
+        query = query.where(Enterprise.grid_id.in_(sorted(grid_ids)))
+    if point is not None:
+        # KNN on the GiST index of enterprise.geom (degrees), exact metres for the answer
+        query = query.order_by(Enterprise.geom.op("<->")(point))
+    else:
+        query = query.order_by(Enterprise.name)
+    found = []
+    for e, cem, lon, lat, metres in session.execute(query):
+        counts = (cem.visits, cem.verified, cem.flagged) if cem else (0, 0, 0)
+        found.append(
+            MyEnterprise(
+                uscc=e.uscc, name=e.name, address=e.address, lon=lon, lat=lat,
+                distance_m=None if metres is None else round(metres, 1),
+                visited_this_month=cem is not None, state=state_of(*counts),
+            )
+        )  # fmt: skip
+    if near is not None:
+        found.sort(key=lambda m: m.distance_m or 0.0)
+    return found

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(
         default=200, ge=1, le=4096, description="Largest layer file accepted by the upload API."
     )
+    max_photo_mb: int = Field(
+        default=5, ge=1, le=100, description="Largest visit photo accepted, in MB."
+    )
     tile_cache_mb: int = Field(
         default=256, ge=0, description="Memory for cached vector tiles, in MB (0: no cache)."
     )

@@ -78,6 +78,7 @@ def record_visit(body: VisitIn, session: SessionDep, principal: PrincipalDep) ->
         where=body.where(),
         notes=body.notes,
         staff_id=get_user(session, principal.user_id).staff_id,
+        user_id=principal.user_id,
     )
     session.commit()
     session.refresh(visit)

@@ -3,6 +3,13 @@
 from geo.models.accounts import ApiToken, LoginAttempt, UserSession
 from geo.models.base import SRID, Base
 from geo.models.changes import EnterpriseCluster, LayerChange
+from geo.models.coverage import (
+    CoverageClosed,
+    CoverageClosedEnterprise,
+    CoverageEnterpriseMonth,
+    CoverageMemberMonth,
+    CoverageMonth,
+)
 from geo.models.edits import EditOperation
 from geo.models.emergency import AuditLog, EvacuationPlan, Hazard
 from geo.models.enterprise import Enterprise, Problem, Visit
@@ -18,6 +25,11 @@ __all__ = [
     "BoundaryVersion",
     "CodeLineage",
     "Community",
+    "CoverageClosed",
+    "CoverageClosedEnterprise",
+    "CoverageEnterpriseMonth",
+    "CoverageMemberMonth",
+    "CoverageMonth",
     "EditOperation",
     "Enterprise",
     "EnterpriseCluster",

@@ -32,7 +32,7 @@ from geo.models import UserGrid
 from geo.sessions import create_token
 from geo.uscc import generate
 from geo.vocab import USER_ROLES
-from tests.geo.catalog_fixtures import G1, World, build_world
+from tests.geo.catalog_fixtures import C1, G1, World, build_world
 from tests.logins import Login, quick_login
 
 
@@ -76,7 +76,25 @@ def _reshape(ctx: Ctx) -> dict[str, Any]:
             "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PAST = "2025-06"  # a month that has ended: the first read closes it
+
+
+def _photo(_ctx: Ctx) -> dict[str, Any]:
+    return {"files": {"file": ("照片.png", io.BytesIO(PNG), "image/png")}}
+
+
 EXAMPLES: dict[str, Example] = {
+    "GET /api/coverage": _get(f"/api/coverage?month={PAST}&level=grid"),
+    "GET /api/coverage/enterprises": _get(f"/api/coverage/enterprises?month={PAST}&grid={G1}"),
+    "GET /api/coverage/unvisited": _get(f"/api/coverage/unvisited?month={PAST}&community={C1}"),
+    "GET /api/coverage/route": _get(f"/api/coverage/route?grid={G1}&month={PAST}"),
+    "POST /api/coverage/{month}/close": lambda c: (f"/api/coverage/2020-{c.n:02d}/close", {}),
+    "GET /api/reports/coverage.xlsx": _get(f"/api/reports/coverage.xlsx?month={PAST}"),
+    "GET /api/reports/coverage.csv": _get(f"/api/reports/coverage.csv?month={PAST}"),
+    "GET /api/my/enterprises": _get("/api/my/enterprises?lon=120.61&lat=31.21"),
+    "POST /api/visits/{visit_id}/photo": lambda c: (f"/api/visits/{c.n}/photo", _photo(c)),
+    "GET /api/visits/{visit_id}/photo": lambda c: (f"/api/visits/{c.n}/photo", {}),
     "GET /": _get("/"),
     "GET /check": _get("/check"),
     "GET /editor": _get("/editor"),
@@ -169,6 +187,8 @@ EXAMPLES: dict[str, Example] = {
 }
 # Some examples need an object owned by the caller or another account: its id is `n`.
 OWN_TOKEN = {"DELETE /api/tokens/{token_id}", "POST /account/tokens/{token_id}/revoke"}
+# ... or a visit of the caller's (with a photo to read)
+OWN_VISIT = {"POST /api/visits/{visit_id}/photo", "GET /api/visits/{visit_id}/photo"}
 # ... or an edit to read or undo
 NEW_EDIT = {"GET /api/edits/{operation_id}", "POST /api/edits/{operation_id}/undo"}
 OTHER_USER = {
@@ -215,8 +235,24 @@ def _send(client: TestClient, key: str, ctx: Ctx, headers: dict[str, str]) -> in
     return response.status_code
 
 
-def _subject(db, key: str, login: Login, n: int, world: World) -> int:
+def _own_visit(db, key: str, login: Login, n: int, world: World, home) -> int:
+    from datetime import UTC, datetime
+
+    from geo import fieldwork, photos
+
+    when = datetime(2025, 6, n, 9, tzinfo=UTC)
+    visit = fieldwork.record_visit(db, world.uscc["e1"], scope=None, visited_at=when,
+                                   user_id=login.user_id)  # fmt: skip
+    if key.startswith("GET "):
+        photos.store_photo(visit, PNG, home=home, max_bytes=10**6, now=when)
+        db.flush()
+    return visit.id
+
+
+def _subject(db, key: str, login: Login, n: int, world: World, home=None) -> int:
     """The id an example acts on: one of the caller's tokens, or another account."""
+    if key in OWN_VISIT:
+        return _own_visit(db, key, login, n, world, home)
     if key in OWN_TOKEN:
         from geo.accounts import get_user
 
@@ -235,15 +271,16 @@ def _subject(db, key: str, login: Login, n: int, world: World) -> int:
 
 
 @pytest.fixture
-def matrix_app(test_settings, db) -> FastAPI:  # type: ignore[no-untyped-def]
-    application = create_app(test_settings)
+def matrix_app(test_settings, db, tmp_path) -> FastAPI:  # type: ignore[no-untyped-def]
+    # photos are written under a scratch GRIDMAP_HOME
+    application = create_app(test_settings.model_copy(update={"home": tmp_path}))
     application.dependency_overrides[get_session] = lambda: db
     yield application
     application.state.engine.dispose()
 
 
 @pytest.mark.parametrize("key", GUARDED)
-def test_each_role_gets_what_the_declaration_says(key, matrix_app, db):
+def test_each_role_gets_what_the_declaration_says(key, matrix_app, db, tmp_path):
     world = build_world(db)
     logins = _logins(db, world)
     permission = ROUTES[key]
@@ -252,7 +289,7 @@ def test_each_role_gets_what_the_declaration_says(key, matrix_app, db):
     outcomes = {}
     with TestClient(matrix_app) as client:
         for n, (role, login) in enumerate(logins.items(), start=1):
-            ctx = Ctx(world, login, _subject(db, key, login, n, world))
+            ctx = Ctx(world, login, _subject(db, key, login, n, world, tmp_path))
             status = _send(client, key, ctx, login.headers)
             outcomes[role] = status
             if permission.allows(role):

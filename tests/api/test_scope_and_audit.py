@@ -28,13 +28,18 @@ def _member(db, world):
     return add_login(db, "grid_member", grids=[G1])
 
 
+# Field-work routes that name no enterprise: reading one's own list, a photo of one's own visit
+# (scoped by the visit: tests/api/test_visit_photos.py).
+NOT_BY_USCC = {"GET /api/my/enterprises", "POST /api/visits/{visit_id}/photo"}
+
+
 def test_field_writes_for_grid_members_are_all_listed_here():
     member_writes = {
         key
         for key, permission in ROUTES.items()
         if permission.allows("grid_member") and permission.name == "fieldwork"
     }
-    assert member_writes == set(FIELD_WRITES)
+    assert member_writes - NOT_BY_USCC == set(FIELD_WRITES)
 
 
 @pytest.mark.parametrize("key", sorted(FIELD_WRITES))

@@ -1,0 +1,209 @@
+"""Coverage figures of a month per unit (park, community, grid, micro-grid, member) and the
+state of each enterprise, for open months from the trigger-kept tables and the enterprises'
+current places, for closed months from the frozen tables.
+
+An enterprise counts when it is operating (status `operating`) and lies in a live grid. It is
+*visited* with at least one visit in the month (several count once), *verified* with at least
+one verified visit, *flagged* when visited with no verified visit and at least one flagged one,
+and in state `visited` when its visits had no location at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.coverage.months import is_closed, month_bounds
+from geo.errors import InvalidInput, NotFound
+from geo.models import (
+    CoverageClosed,
+    CoverageClosedEnterprise,
+    Staff,
+    StaffAssignment,
+    User,
+    UserGrid,
+)
+from geo.sqlfiles import sql
+
+LEVELS = ("park", "community", "grid", "microgrid", "member")
+STATES = ("verified", "flagged", "visited", "unvisited")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit's figures in a month."""
+
+    level: str
+    code: str
+    name: str
+    visited: int
+    verified: int
+    flagged: int
+    total: int
+    parent_code: str | None = None
+    community_code: str | None = None
+
+    @property
+    def percent(self) -> float | None:
+        """Visited ÷ total × 100, one decimal (None for a unit without enterprises)."""
+        return round(100.0 * self.visited / self.total, 1) if self.total else None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One enterprise's coverage in a month."""
+
+    id: int
+    uscc: str
+    name: str
+    community_code: str
+    grid_code: str
+    microgrid_code: str | None
+    lon: float
+    lat: float
+    state: str
+    visits: int
+    last_visited_at: datetime | None
+    address: str | None = None
+
+    def days_since(self, month: date) -> int | None:
+        """Whole days from the last visit to now, or to the month's end for a past month."""
+        if self.last_visited_at is None:
+            return None
+        end = min(datetime.now(UTC), month_bounds(month)[1])
+        return max(0, (end - self.last_visited_at).days)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member's visit keys (see coverage_member_month) and grid ids."""
+
+    keys: list[str]
+    grid_ids: list[int]
+
+
+def state_of(visits: int, verified: int, flagged: int) -> str:
+    """The state of an enterprise from its month's visit counts.
+
+    >>> state_of(2, 0, 1), state_of(1, 0, 0), state_of(0, 0, 0)
+    ('flagged', 'visited', 'unvisited')
+    """
+    if verified:
+        return "verified"
+    if flagged:
+        return "flagged"
+    return "visited" if visits else "unvisited"
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise InvalidInput(f"未知层级 {level!r}，应为 {'/'.join(LEVELS)} (unknown level)")
+
+
+def live_units(
+    session: Session, month: date, level: str, *, community: str | None = None,
+    grid: str | None = None,
+) -> list[Unit]:  # fmt: skip
+    """Figures of an open month from the current places of the enterprises."""
+    _check_level(level)
+    params = {"month": month, "level": level, "community": community, "grid": grid}
+    statement = sql("coverage_members" if level == "member" else "coverage_units")
+    return [Unit(level=level, **row) for row in session.execute(statement, params).mappings()]
+
+
+def live_rows(
+    session: Session, month: date, *, community: str | None = None, grid: str | None = None,
+    member: Member | None = None,
+) -> list[Row]:  # fmt: skip
+    """Per-enterprise coverage of an open month (only a member's visits when given)."""
+    params: dict[str, Any] = {
+        "month": month, "community": community, "grid": grid,
+        "members": member.keys if member else None,
+        "member_grids": member.grid_ids if member else None,
+    }  # fmt: skip
+    rows = []
+    for r in session.execute(sql("coverage_rows"), params).mappings():
+        state = state_of(r["visits"], r["verified"], r["flagged"])
+        rows.append(
+            Row(
+                id=r["id"], uscc=r["uscc"], name=r["name"], address=r["address"],
+                community_code=r["community_code"], grid_code=r["grid_code"],
+                microgrid_code=r["microgrid_code"], lon=r["lon"], lat=r["lat"], state=state,
+                visits=int(r["visits"]), last_visited_at=r["last_visited_at"] or r["last_before"],
+            )
+        )  # fmt: skip
+    return rows
+
+
+def units(
+    session: Session, month: date, level: str, *, community: str | None = None,
+    grid: str | None = None,
+) -> list[Unit]:  # fmt: skip
+    """Figures of a month: frozen when it is closed, else live."""
+    _check_level(level)
+    if not is_closed(session, month):
+        return live_units(session, month, level, community=community, grid=grid)
+    query = select(CoverageClosed).where(
+        CoverageClosed.month == month, CoverageClosed.level == level
+    )
+    if community:
+        query = query.where(CoverageClosed.community_code == community)
+    if grid and level in ("microgrid", "member"):
+        query = query.where(CoverageClosed.parent_code == grid)
+    elif grid and level == "grid":
+        query = query.where(CoverageClosed.code == grid)
+    return [
+        Unit(level=level, code=c.code, name=c.name, visited=c.visited, verified=c.verified,
+             flagged=c.flagged, total=c.total, parent_code=c.parent_code,
+             community_code=c.community_code)
+        for c in session.scalars(query.order_by(CoverageClosed.code))
+    ]  # fmt: skip
+
+
+def rows(
+    session: Session, month: date, *, community: str | None = None, grid: str | None = None,
+    member: str | None = None,
+) -> list[Row]:  # fmt: skip
+    """Per-enterprise coverage of a month (frozen when closed); `member` by username or staff no.
+
+    Without `community` or `grid`: every enterprise (reports)."""
+    who = find_member(session, member, month) if member else None
+    if who is not None or not is_closed(session, month):
+        return live_rows(session, month, community=community, grid=grid, member=who)
+    query = select(CoverageClosedEnterprise).where(CoverageClosedEnterprise.month == month)
+    if community:
+        query = query.where(CoverageClosedEnterprise.community_code == community)
+    if grid:
+        query = query.where(CoverageClosedEnterprise.grid_code == grid)
+    return [
+        Row(id=c.enterprise_id, uscc=c.uscc, name=c.name, community_code=c.community_code,
+            grid_code=c.grid_code, microgrid_code=c.microgrid_code, lon=c.lon, lat=c.lat,
+            state=c.state, visits=c.visits, last_visited_at=c.last_visited_at)
+        for c in session.scalars(query.order_by(CoverageClosedEnterprise.grid_code,
+                                                CoverageClosedEnterprise.uscc))
+    ]  # fmt: skip
+
+
+def find_member(session: Session, code: str, month: date) -> Member:
+    """A member by account name, else by staff number: its visit keys and grids."""
+    user = session.scalar(select(User).where(User.username == code))
+    if user is not None:
+        keys = [f"u:{user.id}"] + ([f"s:{user.staff_id}"] if user.staff_id else [])
+        grids = session.scalars(select(UserGrid.grid_id).where(UserGrid.user_id == user.id))
+        return Member(keys, list(grids))
+    staff = session.scalar(select(Staff).where(Staff.staff_no == code))
+    if staff is None:
+        raise NotFound(f"没有账号或工号为 {code} 的网格人员 (no member {code})")
+    start, end = month_bounds(month)
+    grids = session.scalars(
+        select(StaffAssignment.grid_id).where(
+            StaffAssignment.staff_id == staff.id,
+            StaffAssignment.since < end.date(),
+            (StaffAssignment.until.is_(None)) | (StaffAssignment.until >= start.date()),
+        )
+    )
+    return Member([f"s:{staff.id}"], sorted(set(grids)))
