@@ -79,6 +79,8 @@ def _reshape(ctx: Ctx) -> dict[str, Any]:
 EXAMPLES: dict[str, Example] = {
     "GET /": _get("/"),
     "GET /check": _get("/check"),
+    "GET /coverage": _get("/coverage"),
+    "GET /visits": _get("/visits"),
     "GET /editor": _get("/editor"),
     "GET /enterprises": _get("/enterprises"),
     "GET /enterprises/{key}": lambda c: (f"/enterprises/{c.world.uscc['e1']}", {}),
