@@ -155,7 +155,7 @@
 
   C.legend = function (map, config) {
     var T = config.labels;
-    var control = L.control({position: 'bottomleft'});
+    var control = L.control({position: 'bottomright'});
     control.onAdd = function () {
       var div = el('div', {'class': 'gm-legend gm-coverage-legend', id: 'gm-coverage-legend'});
       div.appendChild(el('strong', {}, T.legend_grids));
