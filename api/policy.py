@@ -76,6 +76,7 @@ ROUTES: dict[str, Permission] = {
     # reading: pages, tiles, OGC API, JSON API, documentation
     "GET /": SIGNED_IN,
     "GET /check": SIGNED_IN,
+    "GET /coverage": SIGNED_IN,
     "GET /enterprises": SIGNED_IN,
     "GET /enterprises/{key}": SIGNED_IN,
     "GET /openapi.json": SIGNED_IN,
@@ -120,6 +121,7 @@ ROUTES: dict[str, Permission] = {
     "POST /api/edits": PLAN,
     "POST /api/edits/{operation_id}/undo": PLAN,
     # grid staff: visits and problems of their own grids
+    "GET /visits": FIELDWORK,
     "POST /api/visits": FIELDWORK,
     "POST /api/problems": FIELDWORK,
     "GET /api/my/enterprises": FIELDWORK,

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -147,12 +148,17 @@ def anon(app):  # type: ignore[no-untyped-def]
 
 def serve(settings: Settings) -> Iterator[str]:
     """Serve the real app with uvicorn on a free local port; yields its base URL."""
-    import uvicorn
-
     from api.app import create_app
 
+    yield from serve_app(create_app(settings))
+
+
+def serve_app(app: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free local port; yields its base URL."""
+    import uvicorn
+
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

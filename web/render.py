@@ -35,6 +35,8 @@ NAV = (
     NavItem("enterprises", "/enterprises", "nav.enterprises"),
     NavItem("check", "/check", "nav.check"),
     NavItem("editor", "/editor", "nav.editor", roles=("admin", "planner")),
+    NavItem("coverage", "/coverage", "nav.coverage"),
+    NavItem("visits", "/visits", "nav.visits", roles=("admin", "grid_leader", "grid_member")),
     NavItem("users", "/admin/users", "nav.users", roles=("admin",)),
     NavItem("audit", "/admin/audit", "nav.audit", roles=("admin",)),
 )

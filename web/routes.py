@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
@@ -15,8 +17,10 @@ from geo.settings import Settings
 from web.i18n import LangDep
 from web.pages import enterprises as pages
 from web.pages.check import build_check
+from web.pages.coverage import build_coverage
 from web.pages.editor import build_editor
 from web.pages.overview import build_overview
+from web.pages.visits import build_visits_map
 from web.render import content_page, map_page
 
 router = APIRouter(include_in_schema=False)
@@ -72,6 +76,32 @@ def editor(
     )
     notice = None if outline.bounds else t("overview.empty")
     return map_page(fmap, t, title=t("editor.title"), active="editor", notice=notice)
+
+
+@router.get("/coverage", response_class=HTMLResponse)
+def coverage(
+    session: SessionDep, settings: SettingsDep, t: LangDep, community: TextQuery = None
+) -> HTMLResponse:
+    """走访覆盖: the month's visit coverage of a community's grids, for grid leaders."""
+    outline = park_outline(session)
+    fmap = build_coverage(
+        outline,
+        places.list_communities(session),
+        t,
+        community=community,
+        today=datetime.now(ZoneInfo(settings.timezone)).date(),
+        tianditu_key=_tianditu_key(settings),
+    )
+    notice = None if outline.bounds else t("overview.empty")
+    return map_page(fmap, t, title=t("coverage.title"), active="coverage", notice=notice)
+
+
+@router.get("/visits", response_class=HTMLResponse)
+def visits(t: LangDep) -> HTMLResponse:
+    """走访记录: a grid member's enterprises nearest first, and a visit form (phones)."""
+    return content_page(
+        "visits.html", t, title=t("visits.title"), active="visits", fmap=build_visits_map(t)
+    )
 
 
 @router.get("/enterprises", response_class=HTMLResponse)

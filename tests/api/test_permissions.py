@@ -97,6 +97,8 @@ EXAMPLES: dict[str, Example] = {
     "GET /api/visits/{visit_id}/photo": lambda c: (f"/api/visits/{c.n}/photo", {}),
     "GET /": _get("/"),
     "GET /check": _get("/check"),
+    "GET /coverage": _get("/coverage"),
+    "GET /visits": _get("/visits"),
     "GET /editor": _get("/editor"),
     "GET /enterprises": _get("/enterprises"),
     "GET /enterprises/{key}": lambda c: (f"/enterprises/{c.world.uscc['e1']}", {}),

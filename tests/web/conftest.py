@@ -26,6 +26,12 @@ def watched_page(browser):  # type: ignore[no-untyped-def]
     """A fresh browser page and the watch recording its errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
+    yield page, watch_page(page)
+    context.close()
+
+
+def watch_page(page):  # type: ignore[no-untyped-def]
+    """Record the console errors and failed requests of `page`."""
     watch = PageWatch()
     page.on(
         "console",
@@ -41,8 +47,7 @@ def watched_page(browser):  # type: ignore[no-untyped-def]
             else None
         ),
     )
-    yield page, watch
-    context.close()
+    return watch
 
 
 @pytest.fixture
@@ -113,3 +118,32 @@ def edit_world(base_settings):  # type: ignore[no-untyped-def]
         engine.dispose()
         for base in serve(settings_for(base_settings, url)):
             yield base, planner
+
+
+@pytest.fixture(scope="session")
+def coverage_world(base_settings):  # type: ignore[no-untyped-def]
+    """The hand-made park of tests/geo/catalog_fixtures.py served with the stand-in coverage
+    API of tests/web/coverage_standin.py in front; yields (base URL, logins by role, stand-in).
+    The grid member and the grid leader work grid G1."""
+    from sqlalchemy.orm import Session
+
+    from api.app import create_app
+    from geo.db import make_engine
+    from tests.conftest import fresh_database, serve_app, settings_for
+    from tests.geo.catalog_fixtures import G1, build_world
+    from tests.logins import add_login
+    from tests.web.coverage_standin import Standin, mount
+
+    for url in fresh_database(base_settings, "gridmap_cov"):
+        engine = make_engine(url)
+        with Session(engine) as session:
+            build_world(session)
+            logins = {role: add_login(session, role, grids=[G1])
+                      for role in ("grid_leader", "grid_member")}  # fmt: skip
+            session.commit()
+        engine.dispose()
+        app = create_app(settings_for(base_settings, url))
+        standin = Standin()
+        mount(app, standin)
+        for base in serve_app(app):
+            yield base, logins, standin
