@@ -5,8 +5,8 @@ check is made here, with a clear message, and again by the database trigger
 `gridmap_fieldwork_scope` for any other write path.
 
 A visit with a location is *verified* when the point lies in the enterprise's compound or
-within `VERIFY_METRES` of its point, *flagged* otherwise; without a location it is kept as
-`no_location` (DESIGN §5).
+within `verify_m` (setting GRIDMAP_VISIT_VERIFY_METRES, default 100 m) of its point,
+*flagged* otherwise; without a location it is kept as `no_location` (DESIGN §5).
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def record_visit(
     notes: str | None = None,
     staff_id: int | None = None,
     user_id: int | None = None,
+    verify_m: float = VERIFY_METRES,
 ) -> Visit:
     """Record a visit to the enterprise with this USCC, checking where it was recorded.
 
@@ -81,7 +82,7 @@ def record_visit(
                 func.ST_Distance(func.geography(Enterprise.geom), func.geography(point)),
             ).where(Enterprise.id == enterprise.id)
         ).one()
-        check = "verified" if inside or distance <= VERIFY_METRES else "flagged"
+        check = "verified" if inside or distance <= verify_m else "flagged"
     visit = Visit(
         enterprise_id=enterprise.id,
         staff_id=staff_id,

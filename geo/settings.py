@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(
         default=200, ge=1, le=4096, description="Largest layer file accepted by the upload API."
     )
+    visit_verify_metres: float = Field(
+        default=100.0,
+        gt=0,
+        description="A visit recorded within this distance of the enterprise (or inside its "
+        "compound) is verified; farther, it is flagged.",
+    )
     max_photo_mb: int = Field(
         default=5, ge=1, le=100, description="Largest visit photo accepted, in MB."
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.routes.account import PrincipalDep
 from geo import fieldwork
 from geo.accounts import get_user
@@ -68,7 +68,9 @@ class ProblemOut(BaseModel):
 
 
 @router.post("/visits", response_model=VisitOut, status_code=201)
-def record_visit(body: VisitIn, session: SessionDep, principal: PrincipalDep) -> VisitOut:
+def record_visit(
+    body: VisitIn, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
+) -> VisitOut:
     """Record a visit (走访); grid staff only for enterprises of their own grids."""
     visit = fieldwork.record_visit(
         session,
@@ -79,6 +81,7 @@ def record_visit(body: VisitIn, session: SessionDep, principal: PrincipalDep) ->
         notes=body.notes,
         staff_id=get_user(session, principal.user_id).staff_id,
         user_id=principal.user_id,
+        verify_m=settings.visit_verify_metres,
     )
     session.commit()
     session.refresh(visit)
