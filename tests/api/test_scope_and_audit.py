@@ -32,7 +32,9 @@ def test_field_writes_for_grid_members_are_all_listed_here():
     member_writes = {
         key
         for key, permission in ROUTES.items()
-        if permission.allows("grid_member") and permission.name == "fieldwork"
+        if permission.allows("grid_member")
+        and permission.name == "fieldwork"
+        and not key.startswith("GET ")  # the visits page reads; it writes through the API
     }
     assert member_writes == set(FIELD_WRITES)
 

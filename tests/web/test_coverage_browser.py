@@ -134,3 +134,15 @@ def test_route_of_a_grid_and_microgrids_when_zoomed_in(coverage):
     )
     assert _fill(page, "grids", G3) == EMPTY_COLOR
     watch.assert_clean()
+
+
+def test_the_page_in_english(coverage_world, watched_page):
+    base, logins, _ = coverage_world
+    page, watch = watched_page
+    page.context.add_cookies([session_cookie(base, logins["grid_leader"])])
+    page.goto(f"{base}/coverage?lang=en&community={C1}", wait_until="networkidle")
+    _loaded(page)
+    assert page.locator("#gm-coverage-closed").text_content() == "open"
+    assert "No enterprises" in page.locator("#gm-coverage-legend").text_content()
+    assert "never visited" in page.locator("#gm-coverage-unvisited").text_content()
+    watch.assert_clean()
