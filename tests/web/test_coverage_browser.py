@@ -122,9 +122,11 @@ def test_route_of_a_grid_and_microgrids_when_zoomed_in(coverage):
     page.evaluate(f"void gridmapCoverage.state.grids['{G2}'].layer.fire('click')")
     assert page.locator(".gm-stop").count() == 0  # another grid: the old route goes
     page.evaluate("gridmapCoverage.map.setView([31.21, 120.625], 15)")
-    page.wait_for_function(
-        "Object.keys(gridmapCoverage.state.micro).length == 2 && gridmapCoverage.state.microCov"
+    page.wait_for_function(  # drawn, then coloured once their coverage is in
+        f"(gridmapCoverage.state.micro['{M2}'] || {{}}).layer && "
+        f"gridmapCoverage.state.micro['{M2}'].layer.options.fillColor != '#3388ff'"
     )
+    assert sorted(page.evaluate("Object.keys(gridmapCoverage.state.micro)")) == [M1, M2]
     assert _fill(page, "micro", M1) == GREEN  # 1 of 1
     assert _fill(page, "micro", M2) == RED  # 0 of 1
     page.select_option("#gm-coverage-community", C2)  # no enterprises in the stand-in: grey

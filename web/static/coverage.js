@@ -112,6 +112,7 @@
     C.loadCommunity = function () {
       gridLayer.clearLayers(); microLayer.clearLayers(); routeLayer.clearLayers();
       state.grids = {}; state.micro = {}; state.microLoaded = {}; state.selected = null;
+      state.microCov = null; state.microCovLoad = null;
       panel.selectGrid(null);
       if (!state.community) { return Promise.resolve(); }
       panel.status(T.loading);
@@ -131,7 +132,7 @@
     };
 
     C.loadMonth = function () {
-      routeLayer.clearLayers(); state.route = null; state.microCov = null;
+      routeLayer.clearLayers(); state.route = null; state.microCov = null; state.microCovLoad = null;
       panel.status(T.loading);
       var base = {month: state.month, community: state.community};
       var grids = C.get('/api/coverage?' + C.query(L.extend({level: 'grid'}, base)))
@@ -185,9 +186,14 @@
       }
       microLayer.addTo(map);
       var view = map.getBounds();
-      var cov = state.microCov ? Promise.resolve() : C.get('/api/coverage?' + C.query(
-        {month: state.month, community: state.community, level: 'microgrid'}))
-        .then(function (data) { state.microCov = byCode(data.items); });
+      if (!state.microCovLoad) {  // once per month and community, however often the map moves
+        var month = state.month;
+        state.microCovLoad = C.get('/api/coverage?' + C.query(
+          {month: month, community: state.community, level: 'microgrid'}))
+          .then(function (data) { if (month === state.month) { state.microCov = byCode(data.items); } },
+                function (e) { state.microCovLoad = null; throw e; });  // the next move retries
+      }
+      var cov = state.microCovLoad;
       var wanted = Object.keys(state.grids).filter(function (code) {
         return !state.microLoaded[code] && view.intersects(state.grids[code].layer.getBounds());
       });
