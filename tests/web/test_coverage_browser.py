@@ -102,9 +102,14 @@ def test_unvisited_list_is_sorted_filters_by_member_and_flies_there(coverage):
     assert abs(center[0]["lat"] - 31.24) < 1e-3 and abs(center[0]["lng"] - 120.64) < 1e-3
     assert center[1] == 17
     page.select_option("#gm-coverage-member", "li_na")
-    page.wait_for_function("document.querySelectorAll('#gm-coverage-unvisited li').length == 2")
+    page.wait_for_function(
+        "document.querySelectorAll('#gm-coverage-unvisited li').length == 2 && "
+        "Object.keys(gridmapCoverage.state.enterprises).length == 3"
+    )
     assert _unvisited(page) == [ATTACK, "星海物流有限公司"]
-    assert page.evaluate("Object.keys(gridmapCoverage.state.enterprises).length") == 3
+    assert sorted(page.evaluate("Object.keys(gridmapCoverage.state.enterprises)")) == sorted(
+        f.uscc for f in FIRMS if f.member == "li_na"
+    )
     watch.assert_clean()
 
 
@@ -122,9 +127,9 @@ def test_route_of_a_grid_and_microgrids_when_zoomed_in(coverage):
     page.evaluate(f"void gridmapCoverage.state.grids['{G2}'].layer.fire('click')")
     assert page.locator(".gm-stop").count() == 0  # another grid: the old route goes
     page.evaluate("gridmapCoverage.map.setView([31.21, 120.625], 15)")
-    page.wait_for_function(  # drawn, then coloured once their coverage is in
-        f"(gridmapCoverage.state.micro['{M2}'] || {{}}).layer && "
-        f"gridmapCoverage.state.micro['{M2}'].layer.options.fillColor != '#3388ff'"
+    page.wait_for_function(  # drawn, then coloured (fillColor set) once their coverage is in
+        f"['{M1}', '{M2}'].every(c => gridmapCoverage.state.micro[c] && "
+        "gridmapCoverage.state.micro[c].layer.options.fillColor)"
     )
     assert sorted(page.evaluate("Object.keys(gridmapCoverage.state.micro)")) == [M1, M2]
     assert _fill(page, "micro", M1) == GREEN  # 1 of 1

@@ -137,6 +137,7 @@
       var base = {month: state.month, community: state.community};
       var grids = C.get('/api/coverage?' + C.query(L.extend({level: 'grid'}, base)))
         .then(function (data) {
+          if (base.month !== state.month || base.community !== state.community) { return; }
           state.gridCov = byCode(data.items);
           state.closed = !!data.closed;
           panel.month(state.month, state.closed);
@@ -150,7 +151,9 @@
 
     C.loadEnterprises = function () {
       var params = {month: state.month, community: state.community, member: state.member};
+      var seq = state.seq = (state.seq || 0) + 1;  // a later choice wins over a slow answer
       var points = C.get('/api/coverage/enterprises?' + C.query(params)).then(function (fc) {
+        if (seq !== state.seq) { return; }
         enterpriseLayer.clearLayers();
         state.enterprises = {};
         L.geoJSON(fc, {pointToLayer: function (f, latlng) {
@@ -163,6 +166,7 @@
         }}).getLayers().forEach(function (l) { enterpriseLayer.addLayer(l); });
       });
       var list = C.get('/api/coverage/unvisited?' + C.query(params)).then(function (data) {
+        if (seq !== state.seq) { return; }
         state.unvisited = C.sortUnvisited(data.items || []);
         panel.unvisited(state.unvisited);
       });
