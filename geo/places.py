@@ -62,6 +62,23 @@ def list_communities(session: Session) -> list[Place]:
     return [Place(code, name) for code, name in rows]
 
 
+def community_of_grids(session: Session, *, grid_ids: Iterable[int]) -> str | None:
+    """The code of the first community (by code) holding one of `grid_ids`: where a grid
+    leader's or member's own grids are; None without grids."""
+    ids = sorted(grid_ids)
+    if not ids:
+        return None
+    stmt = (
+        select(Community.code)
+        .join(Grid, Grid.community_id == Community.id)
+        .where(Grid.id.in_(ids))
+        .order_by(Community.code)
+        .limit(1)
+    )
+    code: str | None = session.scalar(stmt)
+    return code
+
+
 def violation_names(
     session: Session, violations: Sequence[Violation]
 ) -> list[tuple[str | None, str | None]]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from api.auth import current_principal
 from api.deps import SessionDep, SettingsDep
 from geo import catalog, places, records
 from geo.catalog import EnterpriseDetail, GridInfo, MicrogridInfo
@@ -84,6 +85,9 @@ def coverage(
 ) -> HTMLResponse:
     """走访覆盖: the month's visit coverage of a community's grids, for grid leaders."""
     outline = park_outline(session)
+    user = current_principal()
+    if community is None and user is not None:  # a grid leader opens on their own community
+        community = places.community_of_grids(session, grid_ids=user.grid_ids)
     fmap = build_coverage(
         outline,
         places.list_communities(session),

@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, box
 
+from geo import places
 from geo.models import Community, Park
-from tests.logins import quick_login
+from tests.geo.catalog_fixtures import C2, G3, build_world
+from tests.logins import add_login, quick_login
 from web.pages.coverage import recent_months
 
 CDN = re.compile(r"https?://(?!127\.0\.0\.1|localhost)[^\s\"']+\.(js|css)")
@@ -53,6 +55,15 @@ def test_coverage_page_escapes_community_names_in_its_config(client, db):
 def test_coverage_page_opens_the_community_asked_for(client, db):
     _community(db, "星海社区")
     assert '"community": "320571009"' in client.get("/coverage?community=320571009").text
+
+
+def test_coverage_page_opens_on_a_grid_leaders_own_community(app, db):
+    build_world(db)
+    leader = add_login(db, "grid_leader", grids=[G3])
+    with TestClient(app) as c:
+        html = c.get("/coverage", headers=leader.headers).text
+    assert f'"community": "{C2}"' in html
+    assert places.community_of_grids(db, grid_ids=[]) is None
 
 
 def test_visits_page_has_the_phone_form(client):

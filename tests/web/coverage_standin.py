@@ -3,8 +3,12 @@ answers /api/coverage…, /api/my/enterprises and the visit routes from fixed da
 hand-made park of tests/geo/catalog_fixtures.py (community C1: grids G1, G2; micro-grids M1,
 M2), so the browser tests drive the real JS of /coverage and /visits before the server side
 exists. `mount(app, standin)` puts its routes in front of the app's own (POST /api/visits
-included) with the permissions the real routes will declare. When the real API is merged, the
-tests use the app's own routes and a database with visits instead (see the module's users).
+included) with the permissions the real routes will declare.
+
+To switch to the real API: drop `mount(...)` from the `coverage_world` fixture
+(tests/web/conftest.py), record the visits of FIRMS' states with geo.fieldwork in that fixture
+(enterprises of the catalog world instead of the STANDIN USCCs), and read what the pages sent
+from the database instead of `Standin.visits`, `.photos` and `.requests`.
 
 Months: the current one (open) and any earlier one (closed, fewer visits).
 """

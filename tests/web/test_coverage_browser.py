@@ -102,9 +102,14 @@ def test_unvisited_list_is_sorted_filters_by_member_and_flies_there(coverage):
     assert abs(center[0]["lat"] - 31.24) < 1e-3 and abs(center[0]["lng"] - 120.64) < 1e-3
     assert center[1] == 17
     page.select_option("#gm-coverage-member", "li_na")
-    page.wait_for_function("document.querySelectorAll('#gm-coverage-unvisited li').length == 2")
+    page.wait_for_function(
+        "document.querySelectorAll('#gm-coverage-unvisited li').length == 2 && "
+        "Object.keys(gridmapCoverage.state.enterprises).length == 3"
+    )
     assert _unvisited(page) == [ATTACK, "星海物流有限公司"]
-    assert page.evaluate("Object.keys(gridmapCoverage.state.enterprises).length") == 3
+    assert sorted(page.evaluate("Object.keys(gridmapCoverage.state.enterprises)")) == sorted(
+        f.uscc for f in FIRMS if f.member == "li_na"
+    )
     watch.assert_clean()
 
 
@@ -122,9 +127,11 @@ def test_route_of_a_grid_and_microgrids_when_zoomed_in(coverage):
     page.evaluate(f"void gridmapCoverage.state.grids['{G2}'].layer.fire('click')")
     assert page.locator(".gm-stop").count() == 0  # another grid: the old route goes
     page.evaluate("gridmapCoverage.map.setView([31.21, 120.625], 15)")
-    page.wait_for_function(
-        "Object.keys(gridmapCoverage.state.micro).length == 2 && gridmapCoverage.state.microCov"
+    page.wait_for_function(  # drawn, then coloured (fillColor set) once their coverage is in
+        f"['{M1}', '{M2}'].every(c => gridmapCoverage.state.micro[c] && "
+        "gridmapCoverage.state.micro[c].layer.options.fillColor)"
     )
+    assert sorted(page.evaluate("Object.keys(gridmapCoverage.state.micro)")) == [M1, M2]
     assert _fill(page, "micro", M1) == GREEN  # 1 of 1
     assert _fill(page, "micro", M2) == RED  # 0 of 1
     page.select_option("#gm-coverage-community", C2)  # no enterprises in the stand-in: grey
@@ -133,4 +140,16 @@ def test_route_of_a_grid_and_microgrids_when_zoomed_in(coverage):
         "!document.querySelector('#gm-coverage-status').textContent"
     )
     assert _fill(page, "grids", G3) == EMPTY_COLOR
+    watch.assert_clean()
+
+
+def test_the_page_in_english(coverage_world, watched_page):
+    base, logins, _ = coverage_world
+    page, watch = watched_page
+    page.context.add_cookies([session_cookie(base, logins["grid_leader"])])
+    page.goto(f"{base}/coverage?lang=en&community={C1}", wait_until="networkidle")
+    _loaded(page)
+    assert page.locator("#gm-coverage-closed").text_content() == "open"
+    assert "No enterprises" in page.locator("#gm-coverage-legend").text_content()
+    assert "never visited" in page.locator("#gm-coverage-unvisited").text_content()
     watch.assert_clean()

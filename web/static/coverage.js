@@ -112,6 +112,7 @@
     C.loadCommunity = function () {
       gridLayer.clearLayers(); microLayer.clearLayers(); routeLayer.clearLayers();
       state.grids = {}; state.micro = {}; state.microLoaded = {}; state.selected = null;
+      state.microCov = null; state.microCovLoad = null;
       panel.selectGrid(null);
       if (!state.community) { return Promise.resolve(); }
       panel.status(T.loading);
@@ -131,11 +132,12 @@
     };
 
     C.loadMonth = function () {
-      routeLayer.clearLayers(); state.route = null; state.microCov = null;
+      routeLayer.clearLayers(); state.route = null; state.microCov = null; state.microCovLoad = null;
       panel.status(T.loading);
       var base = {month: state.month, community: state.community};
       var grids = C.get('/api/coverage?' + C.query(L.extend({level: 'grid'}, base)))
         .then(function (data) {
+          if (base.month !== state.month || base.community !== state.community) { return; }
           state.gridCov = byCode(data.items);
           state.closed = !!data.closed;
           panel.month(state.month, state.closed);
@@ -149,7 +151,9 @@
 
     C.loadEnterprises = function () {
       var params = {month: state.month, community: state.community, member: state.member};
+      var seq = state.seq = (state.seq || 0) + 1;  // a later choice wins over a slow answer
       var points = C.get('/api/coverage/enterprises?' + C.query(params)).then(function (fc) {
+        if (seq !== state.seq) { return; }
         enterpriseLayer.clearLayers();
         state.enterprises = {};
         L.geoJSON(fc, {pointToLayer: function (f, latlng) {
@@ -162,6 +166,7 @@
         }}).getLayers().forEach(function (l) { enterpriseLayer.addLayer(l); });
       });
       var list = C.get('/api/coverage/unvisited?' + C.query(params)).then(function (data) {
+        if (seq !== state.seq) { return; }
         state.unvisited = C.sortUnvisited(data.items || []);
         panel.unvisited(state.unvisited);
       });
@@ -185,9 +190,14 @@
       }
       microLayer.addTo(map);
       var view = map.getBounds();
-      var cov = state.microCov ? Promise.resolve() : C.get('/api/coverage?' + C.query(
-        {month: state.month, community: state.community, level: 'microgrid'}))
-        .then(function (data) { state.microCov = byCode(data.items); });
+      if (!state.microCovLoad) {  // once per month and community, however often the map moves
+        var month = state.month;
+        state.microCovLoad = C.get('/api/coverage?' + C.query(
+          {month: month, community: state.community, level: 'microgrid'}))
+          .then(function (data) { if (month === state.month) { state.microCov = byCode(data.items); } },
+                function (e) { state.microCovLoad = null; throw e; });  // the next move retries
+      }
+      var cov = state.microCovLoad;
       var wanted = Object.keys(state.grids).filter(function (code) {
         return !state.microLoaded[code] && view.intersects(state.grids[code].layer.getBounds());
       });
