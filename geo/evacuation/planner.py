@@ -37,6 +37,7 @@ class PlanParams:
     tolerance_m: float = DEFAULT_TOLERANCE_M
     margin_m: float = 3000.0  # roads and shelters this far around the zone are considered
     refine_budget: int = 200_000  # nodes x steps; above it the plain CCRP plan is kept
+    thorough_nodes: int = 2_000  # graphs up to this size get CCRP's thorough route search
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def plan_evacuation(
     have_src, have_snk = people.node >= 0, places.node >= 0
     dem = demand(people.node[have_src], people.count[have_src],
                  places.node[have_snk], places.count[have_snk])  # fmt: skip
-    flow = ccrp(net, dem)
+    flow = ccrp(net, dem, thorough=graph.n_nodes <= params.thorough_nodes)
     flow = refine(net, dem, flow, target=placeable(net, dem), budget=params.refine_budget)
     rep = report(graph, net, arc_edge, dem, flow, people, places, params.step_s / 60.0)
     return Plan(

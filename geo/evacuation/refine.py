@@ -108,7 +108,7 @@ def _search(flow: _Flow, want: Ints) -> list[Step] | None:
     """Breadth-first augmenting path from a source with people to route to a sink with room."""
     net, dem, size = flow.net, flow.dem, flow.last + 1
     tails = net.tails()
-    into = [np.nonzero(net.head == v)[0].tolist() for v in range(net.n_nodes)]
+    into = _arcs_into(net)
     sink_of = {int(v): k for k, v in enumerate(dem.sink_node.tolist())}
     source_of = {int(v): i for i, v in enumerate(dem.source_node.tolist())}
     room = dem.room - flow.arrive.sum(axis=1)
@@ -149,6 +149,13 @@ def _search(flow: _Flow, want: Ints) -> list[Step] | None:
                 came[nxt] = (move, state)
                 queue.append(nxt)
     return None
+
+
+def _arcs_into(net: TimeNetwork) -> list[list[int]]:
+    """For each node, the arcs that lead to it."""
+    order = np.argsort(net.head, kind="stable")
+    bounds = np.searchsorted(net.head[order], np.arange(net.n_nodes + 1))
+    return [order[bounds[v] : bounds[v + 1]].tolist() for v in range(net.n_nodes)]
 
 
 def _path(came: dict[State, tuple[Step, State]], state: State) -> list[Step]:

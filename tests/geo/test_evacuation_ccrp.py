@@ -33,14 +33,17 @@ def test_plan_is_within_ten_percent_of_the_optimum_and_respects_every_capacity(c
     assert _ratio(case, plan.evacuation_time, optimum) <= 1.10
 
 
-def test_plain_ccrp_is_close_on_most_cases() -> None:
+@pytest.mark.parametrize(("thorough", "share"), [(True, 0.9), (False, 0.8)])
+def test_plain_ccrp_is_close_on_most_cases(thorough: bool, share: float) -> None:
     ratios = []
     for case in CASES:
-        raw = ccrp(case.net, case.dem)
+        raw = ccrp(case.net, case.dem, thorough=thorough)
+        check_plan(case, raw)
         optimum, _ = quickest_time(case.net, case.dem)
         ratios.append(_ratio(case, raw.evacuation_time, optimum))
     within = sum(r <= 1.10 for r in ratios) / len(ratios)
-    assert within >= 0.85, f"plain CCRP within 1.10x on {within:.0%}, worst {max(ratios):.2f}"
+    print(f"plain CCRP (thorough={thorough}) within 1.10x on {within:.0%}, worst {max(ratios):.2f}")
+    assert within >= share, f"plain CCRP within 1.10x on {within:.0%}, worst {max(ratios):.2f}"
 
 
 def test_line_sends_capacity_per_step_and_the_rest_later() -> None:
