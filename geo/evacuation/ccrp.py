@@ -46,6 +46,7 @@ class Schedule:
     arc_used: Ints = field(init=False)
     hold_used: Ints = field(init=False)
     first_free: Ints = field(init=False)  # per arc: no residual before this step (monotone)
+    last: int = field(init=False, default=-1)  # last step with a reservation
 
     def __post_init__(self) -> None:
         self.arc_used = np.zeros((self.net.n_arcs, self.horizon), dtype=np.int64)
@@ -87,6 +88,7 @@ class Schedule:
     def reserve(self, group: Group, path_nodes: list[int]) -> None:
         """Book `group` on its arcs and on the nodes where it waits."""
         self.reach(group.arrival)
+        self.last = max(self.last, group.arrival)
         for i, (arc, dep) in enumerate(zip(group.arcs, group.departs, strict=True)):
             self.arc_used[arc, dep] += group.people
             if i > 0:
@@ -102,8 +104,7 @@ class Schedule:
 
     def last_used(self) -> int:
         """The last step with any reservation (-1 when none)."""
-        used = np.nonzero(self.arc_used.any(axis=0) | self.hold_used.any(axis=0))[0]
-        return int(used[-1]) if used.size else -1
+        return self.last
 
     def bottleneck(self, arcs: list[int], departs: list[int], nodes: list[int]) -> int:
         """Most people the route can still carry."""
