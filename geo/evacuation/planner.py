@@ -36,7 +36,7 @@ class PlanParams:
     walk_speed_ms: float = 1.2
     tolerance_m: float = DEFAULT_TOLERANCE_M
     margin_m: float = 3000.0  # roads and shelters this far around the zone are considered
-    refine_budget: int = 200_000  # nodes x steps; above it the plain CCRP plan is kept
+    refine_budget: int = 50_000  # nodes x steps; above it the plain CCRP plan is kept
     thorough_nodes: int = 2_000  # graphs up to this size get CCRP's thorough route search
 
 

@@ -53,7 +53,7 @@ class _Flow:
 
 def refine(
     net: TimeNetwork, dem: Demand, plan: FlowPlan, *, target: int | None = None,
-    budget: int = 200_000,
+    budget: int = 50_000,
 ) -> FlowPlan:  # fmt: skip
     """A plan placing at least as many people as `plan` (up to `target`), ending no later than
     it would need to, and often sooner; `budget` bounds nodes x steps per try."""
