@@ -16,6 +16,7 @@ from api.routes import (
     coverage,
     docs,
     edits,
+    emergency,
     enterprises,
     fieldwork,
     grids,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(users.router)
     app.include_router(fieldwork.router)
+    app.include_router(emergency.router)
     app.include_router(photos.router)
     app.include_router(coverage.router)
     app.include_router(reports.router)

@@ -128,6 +128,12 @@ ROUTES: dict[str, Permission] = {
     "POST /api/visits/{visit_id}/photo": FIELDWORK,
     # closing a month of visit coverage (frozen figures): planners and grid leaders
     "POST /api/coverage/{month}/close": CLOSE_MONTH,
+    # emergency teams: hazards and evacuation plans (not public: DESIGN §7)
+    "POST /api/hazards": EMERGENCY,
+    "GET /api/hazards": EMERGENCY,
+    "GET /api/hazards/{hazard_id}/affected": EMERGENCY,
+    "POST /api/hazards/{hazard_id}/plans": EMERGENCY,
+    "GET /api/plans/{plan_id}": EMERGENCY,
     # administrators: accounts and the audit log
     "GET /api/users": ADMIN,
     "POST /api/users": ADMIN,

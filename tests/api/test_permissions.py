@@ -65,15 +65,24 @@ def _visit(ctx: Ctx) -> dict[str, Any]:
 def _move(ctx: Ctx, n: int) -> dict[str, Any]:
     """Move enterprise e1 a little inside its grid and micro-grid (repeatable by every role)."""
     point = {"type": "Point", "coordinates": [120.61 + n * 0.001, 31.21]}
-    return {"op": "move_enterprise", "uscc": ctx.world.uscc["e1"], "geometry": point,
-            "reason": "坐标纠偏"}  # fmt: skip
+    return {
+        "op": "move_enterprise",
+        "uscc": ctx.world.uscc["e1"],
+        "geometry": point,
+        "reason": "坐标纠偏",
+    }
 
 
 def _reshape(ctx: Ctx) -> dict[str, Any]:
     """A dry run: grid G1 widened east into G2."""
     ring = [[120.6, 31.2], [120.66, 31.2], [120.66, 31.3], [120.6, 31.3], [120.6, 31.2]]
-    return {"op": "reshape", "grid": G1, "versions": {G1: 1}, "reason": "预览",
-            "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip
+    return {
+        "op": "reshape",
+        "grid": G1,
+        "versions": {G1: 1},
+        "reason": "预览",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -157,6 +166,33 @@ EXAMPLES: dict[str, Example] = {
     "DELETE /api/tokens/{token_id}": lambda c: (f"/api/tokens/{c.n}", {}),
     "POST /account/tokens": lambda c: ("/account/tokens", {"data": {"name": "脚本"}}),
     "POST /account/tokens/{token_id}/revoke": lambda c: (f"/account/tokens/{c.n}/revoke", {}),
+    "POST /api/hazards": lambda c: (
+        "/api/hazards",
+        {
+            "json": {
+                "scenario": "flood",
+                "zone": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [120.61, 31.21],
+                            [120.62, 31.21],
+                            [120.62, 31.22],
+                            [120.61, 31.22],
+                            [120.61, 31.21],
+                        ]
+                    ],
+                },
+            }
+        },
+    ),
+    "GET /api/hazards": _get("/api/hazards"),
+    "GET /api/hazards/{hazard_id}/affected": lambda c: (f"/api/hazards/{c.n}/affected", {}),
+    "POST /api/hazards/{hazard_id}/plans": lambda c: (
+        f"/api/hazards/{c.n}/plans",
+        {"json": {"mode": "walk"}},
+    ),
+    "GET /api/plans/{plan_id}": lambda c: (f"/api/plans/{c.n}", {}),
     "GET /api/users": _get("/api/users"),
     "POST /api/users": lambda c: (
         "/api/users",
@@ -193,6 +229,9 @@ OWN_TOKEN = {"DELETE /api/tokens/{token_id}", "POST /account/tokens/{token_id}/r
 OWN_VISIT = {"POST /api/visits/{visit_id}/photo", "GET /api/visits/{visit_id}/photo"}
 # ... or an edit to read or undo
 NEW_EDIT = {"GET /api/edits/{operation_id}", "POST /api/edits/{operation_id}/undo"}
+# ... or a hazard (and a saved plan of it)
+HAZARD = {"GET /api/hazards/{hazard_id}/affected", "POST /api/hazards/{hazard_id}/plans"}
+PLAN = {"GET /api/plans/{plan_id}"}
 OTHER_USER = {
     "PATCH /api/users/{user_id}",
     "POST /api/users/{user_id}/password",
@@ -243,8 +282,9 @@ def _own_visit(db, key: str, login: Login, n: int, world: World, home) -> int:
     from geo import fieldwork, photos
 
     when = datetime(2025, 6, n, 9, tzinfo=UTC)
-    visit = fieldwork.record_visit(db, world.uscc["e1"], scope=None, visited_at=when,
-                                   user_id=login.user_id)  # fmt: skip
+    visit = fieldwork.record_visit(
+        db, world.uscc["e1"], scope=None, visited_at=when, user_id=login.user_id
+    )
     if key.startswith("GET "):
         photos.store_photo(visit, PNG, home=home, max_bytes=10**6, now=when)
         db.flush()
@@ -262,14 +302,42 @@ def _subject(db, key: str, login: Login, n: int, world: World, home=None) -> int
         return token.id
     if key in OTHER_USER:
         return quick_login(db, "viewer").user_id
+    if key in HAZARD or key in PLAN:
+        return _hazard_or_plan(db, key in PLAN)
     if key in NEW_EDIT:
         from geo.editing import EditRequest, edit
 
         body = _move(Ctx(world, login, n), 10 + n)
-        request = EditRequest(op="move_enterprise", reason="坐标纠偏", uscc=body["uscc"],
-                              geometry=shape(body["geometry"]))  # fmt: skip
+        request = EditRequest(
+            op="move_enterprise",
+            reason="坐标纠偏",
+            uscc=body["uscc"],
+            geometry=shape(body["geometry"]),
+        )
         return edit(db, request).operation_id or 0
     return n
+
+
+def _hazard_or_plan(db, plan: bool) -> int:  # type: ignore[no-untyped-def]
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import MultiPolygon, box
+
+    from geo.models import EvacuationPlan, Hazard
+
+    hazard = Hazard(
+        name="内涝",
+        scenario="flood",
+        core=from_shape(MultiPolygon([box(120.612, 31.212, 120.613, 31.213)]), 4326),
+        zone=from_shape(MultiPolygon([box(120.61, 31.21, 120.62, 31.22)]), 4326),
+    )
+    db.add(hazard)
+    db.flush()
+    if not plan:
+        return hazard.id
+    row = EvacuationPlan(hazard_id=hazard.id, name="预案")
+    db.add(row)
+    db.flush()
+    return row.id
 
 
 @pytest.fixture
