@@ -133,6 +133,7 @@ ROUTES: dict[str, Permission] = {
     "GET /api/hazards": EMERGENCY,
     "GET /api/hazards/{hazard_id}/affected": EMERGENCY,
     "POST /api/hazards/{hazard_id}/plans": EMERGENCY,
+    "GET /api/hazards/{hazard_id}/plans": EMERGENCY,
     "GET /api/plans/{plan_id}": EMERGENCY,
     # administrators: accounts and the audit log
     "GET /api/users": ADMIN,

@@ -151,6 +151,38 @@ def create_plan(
     return _plan_out(row)
 
 
+class PlanSummary(BaseModel):
+    """A saved plan's key figures, to compare plans of one hazard side by side."""
+
+    id: int
+    name: str
+    mode: str
+    time_of_day: str
+    evacuees: int
+    unplaced: int
+    ete90_min: float | None
+    ete100_min: float | None
+    created_at: datetime
+
+
+@router.get("/hazards/{hazard_id}/plans", response_model=list[PlanSummary])
+def compare_plans(hazard_id: int, session: SessionDep) -> list[PlanSummary]:
+    """对比预案 / the hazard's saved plans with their key figures, quickest first."""
+    _hazard(session, hazard_id)
+    rows = session.scalars(
+        select(EvacuationPlan)
+        .where(EvacuationPlan.hazard_id == hazard_id)
+        .order_by(EvacuationPlan.ete100_min.asc().nulls_last(), EvacuationPlan.id)
+    )
+    return [
+        PlanSummary(id=r.id, name=r.name, mode=r.parameters.get("mode", "walk"),
+                    time_of_day=r.parameters.get("time_of_day", ""), evacuees=r.evacuees,
+                    unplaced=r.unplaced, ete90_min=r.ete90_min, ete100_min=r.ete100_min,
+                    created_at=r.created_at)
+        for r in rows
+    ]  # fmt: skip
+
+
 @router.get("/plans/{plan_id}", response_model=PlanOut)
 def read_plan(plan_id: int, session: SessionDep) -> PlanOut:
     """一个疏散预案 / a saved plan with its parameters and result."""

@@ -82,6 +82,11 @@ def test_a_drawn_hazard_gets_planned_and_saved(client, db):
     assert plan["parameters"]["time_of_day"] == "night"
     again = client.get(f"/api/plans/{plan['id']}").json()
     assert again["result"] == plan["result"]
+    driving = client.post(f"/api/hazards/{hazard_id}/plans", json={"mode": "drive"}).json()
+    compared = client.get(f"/api/hazards/{hazard_id}/plans").json()
+    assert {p["id"] for p in compared} == {plan["id"], driving["id"]}
+    assert {p["mode"] for p in compared} == {"walk", "drive"}
+    assert compared[0]["ete100_min"] <= compared[1]["ete100_min"]  # quickest first
     assert client.get("/api/hazards").json()[0]["id"] == hazard_id
 
 

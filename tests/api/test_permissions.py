@@ -193,6 +193,7 @@ EXAMPLES: dict[str, Example] = {
         {"json": {"mode": "walk"}},
     ),
     "GET /api/plans/{plan_id}": lambda c: (f"/api/plans/{c.n}", {}),
+    "GET /api/hazards/{hazard_id}/plans": lambda c: (f"/api/hazards/{c.n}/plans", {}),
     "GET /api/users": _get("/api/users"),
     "POST /api/users": lambda c: (
         "/api/users",
@@ -230,7 +231,11 @@ OWN_VISIT = {"POST /api/visits/{visit_id}/photo", "GET /api/visits/{visit_id}/ph
 # ... or an edit to read or undo
 NEW_EDIT = {"GET /api/edits/{operation_id}", "POST /api/edits/{operation_id}/undo"}
 # ... or a hazard (and a saved plan of it)
-HAZARD = {"GET /api/hazards/{hazard_id}/affected", "POST /api/hazards/{hazard_id}/plans"}
+HAZARD = {
+    "GET /api/hazards/{hazard_id}/affected",
+    "POST /api/hazards/{hazard_id}/plans",
+    "GET /api/hazards/{hazard_id}/plans",
+}
 PLAN = {"GET /api/plans/{plan_id}"}
 OTHER_USER = {
     "PATCH /api/users/{user_id}",
