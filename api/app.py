@@ -14,7 +14,6 @@ from api.headers import SecurityHeaders
 from api.routes import (
     account,
     coverage,
-    docs,
     edits,
     emergency,
     enterprises,
@@ -23,6 +22,7 @@ from api.routes import (
     health,
     hierarchy,
     layers,
+    openapi,
     photos,
     reports,
     tiles,
@@ -34,8 +34,10 @@ from geo.errors import GridmapError
 from geo.settings import Settings
 from web import account as account_pages
 from web import admin as admin_pages
+from web import docs
 from web import routes as pages
 from web.assets import mount_assets
+from web.error_page import error_page
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings
+    app.state.error_page = error_page
     _attach_database(app, settings)
     install_handlers(app)
     mount_assets(app)
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(photos.router)
     app.include_router(coverage.router)
     app.include_router(reports.router)
+    app.include_router(openapi.router)
     app.include_router(docs.router)
     app.include_router(layers.router)
     app.include_router(grids.router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -68,6 +68,9 @@ def wants_page(request: Request) -> bool:
     return not request.url.path.startswith(DATA_PREFIXES) and "text/html" in accept
 
 
+ErrorPage = Callable[[Request, int, str, Mapping[str, str] | None], Response]
+
+
 def answer(
     request: Request,
     status: int,
@@ -76,11 +79,11 @@ def answer(
     detail: object = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """The error as JSON (`error_body`), or as a page in the user's language for browsers."""
-    if wants_page(request):
-        from web.error_page import error_page  # pages depend on the API, not the reverse
-
-        return error_page(request, status, message, headers)
+    """The error as JSON (`error_body`), or, for browsers, as the page the app factory
+    installed (`app.state.error_page`, from web/: pages sit on the API, not the reverse)."""
+    page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+    if page is not None and wants_page(request):
+        return page(request, status, message, headers)
     return JSONResponse(error_body(code, message, detail), status_code=status, headers=headers)
 
 

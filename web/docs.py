@@ -1,24 +1,14 @@
-"""The OpenAPI description and its Swagger UI, served from gridmap's own files (no CDN) and,
-like every other page, for signed-in users only."""
+"""The API's Swagger UI page, served from gridmap's own files (no CDN), for signed-in users."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from web.assets import APP_STATIC_PREFIX, VENDOR_PREFIX
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/openapi.json")
-def openapi(request: Request) -> dict[str, Any]:
-    """The OpenAPI document of every JSON, OGC and tile route."""
-    document: dict[str, Any] = request.app.openapi()
-    return document
 
 
 @router.get("/docs", response_class=HTMLResponse)
