@@ -2,8 +2,7 @@
 
 Builds a seeded synthetic park in a scratch database and prints, in one run: (a) bulk assignment,
 geo.assignment.assign_all vs the plain PostGIS UPDATE vs geopandas sjoin; (b) re-assignment after
-one boundary edit vs a full pass; (c) mismatches against an exact reference. Drops the database.
-"""
+one boundary edit vs a full pass; (c) mismatches against an exact reference. Drops the database."""
 
 from __future__ import annotations
 
@@ -35,12 +34,7 @@ COLS, ROWS, BLOCK, SUB = 50, 40, 10, 5  # 2,000 grids, 20 communities of 10×10,
 WEST, SOUTH, CELL_X, CELL_Y = 120.60, 31.25, 0.004, 0.003  # Suzhou; cells ~380 m × 330 m
 RUNS, EDITS, FULL_AFTER_EDIT = 3, 50, 3
 SHIFT = 0.00005  # an edit moves a shared boundary by up to ~5 m
-# Every method is timed without the per-row audit trigger (migration 0006): assign_all audits
-# itself as one bulk row, and the peers' statements get the same treatment.
-SETUP = (
-    "SET LOCAL statement_timeout = '15min'; SET LOCAL work_mem = '256MB'; "
-    "SET LOCAL gridmap.audit = 'bulk'"
-)
+SETUP = "SET LOCAL statement_timeout = '15min'; SET LOCAL work_mem = '256MB'"
 PLAIN = "UPDATE enterprise SET grid_id = g.id FROM grid g WHERE ST_Covers(g.geom, enterprise.geom)"
 # the rule as an independent, per-enterprise SQL (the original statement): smallest id wins
 REFERENCE = """CREATE TABLE bench_reference AS SELECT e.id, (SELECT g.id FROM grid g
@@ -157,7 +151,6 @@ def copy_rows(engine: Engine, table: str, columns: str, rows: Iterable[Iterable[
     """COPY rows (tab-joined) into table(columns), committed."""
     data = io.StringIO("".join("\t".join(map(str, row)) + "\n" for row in rows))
     raw = engine.raw_connection()
-    raw.cursor().execute("SET gridmap.audit = 'bulk'")  # synthetic data: no row-by-row audit
     raw.cursor().copy_expert(f"COPY {table} ({columns}) FROM STDIN", data)
     raw.commit()
     raw.close()
@@ -382,9 +375,11 @@ def main() -> None:
     engine = make_engine(url)
     try:
         schema.upgrade(url)
-        rng = np.random.default_rng(SEED)
+        # synthetic data: no per-row audit in any session (assign_all audits one bulk row)
+        execute(engine, f"ALTER DATABASE {url.database} SET gridmap.audit = 'bulk'")
+        engine.dispose()
+        rng, n = np.random.default_rng(SEED), args.enterprises
         edges, grids, micros = build_park(rng)
-        n = args.enterprises
         load(engine, grids, micros, enterprise_points(rng, edges, n), rng)
         sizes = [len(p.exterior.coords) - 1 for _, p in grids]
         print(

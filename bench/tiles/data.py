@@ -70,7 +70,6 @@ def _copy(engine: Engine, table: str, columns: str, buffer: io.StringIO) -> None
     raw = engine.raw_connection()
     try:
         with raw.cursor() as cur:
-            cur.execute("SET gridmap.audit = 'bulk'")  # synthetic data: no row-by-row audit
             cur.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
         raw.commit()
     finally:
