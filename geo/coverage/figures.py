@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.coverage.months import is_closed, month_bounds
+from geo.coverage.memo import Memo, layer_token
+from geo.coverage.months import closed_at, is_closed, month_bounds
 from geo.errors import InvalidInput, NotFound
 from geo.models import (
     CoverageClosed,
@@ -33,9 +34,9 @@ LEVELS = ("park", "community", "grid", "microgrid", "member")
 STATES = ("verified", "flagged", "visited", "unvisited")
 
 
-@dataclass(frozen=True)
-class Unit:
-    """One unit's figures in a month."""
+class Unit(NamedTuple):
+    """One unit's figures in a month (a tuple: 2,000 grids are built in a fraction of the time
+    of as many dataclass objects)."""
 
     level: str
     code: str
@@ -112,7 +113,14 @@ def live_units(
     _check_level(level)
     params = {"month": month, "level": level, "community": community, "grid": grid}
     statement = sql("coverage_members" if level == "member" else "coverage_units")
-    return [Unit(level=level, **row) for row in session.execute(statement, params).mappings()]
+    # positional: the statements' columns are code, name, parent_code, community_code, visited,
+    # verified, flagged, total (a mapping per row costs more than the query for 2,000 grids)
+    return [
+        Unit(level, code, name, visited, verified, flagged, total, parent, community)
+        for code, name, parent, community, visited, verified, flagged, total in session.execute(
+            statement, params
+        )
+    ]
 
 
 def live_rows(
@@ -139,29 +147,45 @@ def live_rows(
     return rows
 
 
+# a month's units per level and filter, keyed by their sources' versions (geo.coverage.memo)
+UNITS = Memo(64)
+
+
 def units(
     session: Session, month: date, level: str, *, community: str | None = None,
     grid: str | None = None,
 ) -> list[Unit]:  # fmt: skip
-    """Figures of a month: frozen when it is closed, else live."""
+    """Figures of a month: frozen when it is closed, else live; repeated reads from memory."""
     _check_level(level)
-    if not is_closed(session, month):
+    frozen = closed_at(session, month)
+    if frozen is None and level == "member":
         return live_units(session, month, level, community=community, grid=grid)
-    query = select(CoverageClosed).where(
-        CoverageClosed.month == month, CoverageClosed.level == level
-    )
+    token = ("closed", frozen) if frozen is not None else ("open", layer_token(session))
+
+    def compute() -> tuple[Unit, ...]:
+        if frozen is None:
+            return tuple(live_units(session, month, level, community=community, grid=grid))
+        return tuple(closed_units(session, month, level, community=community, grid=grid))
+
+    return list(UNITS.get((month, level, community, grid, token), compute))
+
+
+def closed_units(
+    session: Session, month: date, level: str, *, community: str | None = None,
+    grid: str | None = None,
+) -> list[Unit]:  # fmt: skip
+    """The frozen figures of a closed month."""
+    c = CoverageClosed.__table__.c
+    query = select(
+        c.code, c.name, c.visited, c.verified, c.flagged, c.total, c.parent_code, c.community_code
+    ).where(c.month == month, c.level == level)
     if community:
-        query = query.where(CoverageClosed.community_code == community)
+        query = query.where(c.community_code == community)
     if grid and level in ("microgrid", "member"):
-        query = query.where(CoverageClosed.parent_code == grid)
+        query = query.where(c.parent_code == grid)
     elif grid and level == "grid":
-        query = query.where(CoverageClosed.code == grid)
-    return [
-        Unit(level=level, code=c.code, name=c.name, visited=c.visited, verified=c.verified,
-             flagged=c.flagged, total=c.total, parent_code=c.parent_code,
-             community_code=c.community_code)
-        for c in session.scalars(query.order_by(CoverageClosed.code))
-    ]  # fmt: skip
+        query = query.where(c.code == grid)
+    return [Unit(level, *row) for row in session.execute(query.order_by(c.code.collate("C")))]
 
 
 def rows(

@@ -13,12 +13,13 @@ import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geo.errors import Conflict, InvalidInput
-from geo.models import CoverageClosed, CoverageClosedEnterprise, CoverageMonth
+from geo.models import CoverageMonth
+from geo.sqlfiles import sql
 
 ZONE = ZoneInfo("Asia/Shanghai")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -62,7 +63,13 @@ def current_month(now: datetime | None = None) -> date:
 
 def is_closed(session: Session, month: date) -> bool:
     """Whether the month's figures are frozen."""
-    return session.get(CoverageMonth, month) is not None
+    return closed_at(session, month) is not None
+
+
+def closed_at(session: Session, month: date) -> datetime | None:
+    """When the month was closed, None while it is open."""
+    found = session.get(CoverageMonth, month)
+    return found.closed_at if found is not None else None
 
 
 def close_month(session: Session, month: date, *, by: str | None, auto: bool = False) -> bool:
@@ -97,29 +104,42 @@ def ensure_closed(session: Session, month: date) -> bool:
     return True
 
 
-def _freeze(session: Session, month: date) -> None:
-    from geo.coverage.figures import LEVELS, live_rows, live_units
+_CLOSE_UNITS = """INSERT INTO coverage_closed
+    (month, level, code, name, parent_code, community_code, visited, verified, flagged, total)
+SELECT CAST(:month AS date), CAST(:level AS text), u.code, u.name, u.parent_code,
+       u.community_code, u.visited, u.verified, u.flagged, u.total
+FROM ({body}
+) AS u"""
 
+_CLOSE_ROWS = """INSERT INTO coverage_closed_enterprise
+    (month, enterprise_id, uscc, name, community_code, grid_code, microgrid_code, lon, lat, state,
+     visits, last_visited_at)
+SELECT CAST(:month AS date), r.id, r.uscc, r.name, r.community_code, r.grid_code,
+       r.microgrid_code, r.lon, r.lat,
+       CASE WHEN r.verified > 0 THEN 'verified' WHEN r.flagged > 0 THEN 'flagged'
+            WHEN r.visits > 0 THEN 'visited' ELSE 'unvisited' END,
+       r.visits, coalesce(r.last_visited_at, r.last_before)
+FROM ({body}
+) AS r"""  # the states of figures.state_of
+
+
+def _freeze(session: Session, month: date) -> None:
+    """Store the live figures of every level and every enterprise's state: one INSERT … SELECT
+    from the live statements each (geo/sql/coverage_units, coverage_members, coverage_rows)."""
+    from geo.coverage.figures import LEVELS
+
+    params = {"month": month, "community": None, "grid": None}
     for level in LEVELS:
-        for unit in live_units(session, month, level):
-            session.add(
-                CoverageClosed(
-                    month=month, level=level, code=unit.code, name=unit.name,
-                    parent_code=unit.parent_code, community_code=unit.community_code,
-                    visited=unit.visited, verified=unit.verified, flagged=unit.flagged,
-                    total=unit.total,
-                )
-            )  # fmt: skip
-    for row in live_rows(session, month):
-        session.add(
-            CoverageClosedEnterprise(
-                month=month, enterprise_id=row.id, uscc=row.uscc, name=row.name,
-                community_code=row.community_code, grid_code=row.grid_code,
-                microgrid_code=row.microgrid_code, lon=row.lon, lat=row.lat, state=row.state,
-                visits=row.visits, last_visited_at=row.last_visited_at,
-            )
-        )  # fmt: skip
-    session.flush()
+        body = sql("coverage_members" if level == "member" else "coverage_units").text
+        session.execute(text(_CLOSE_UNITS.format(body=body)), {**params, "level": level})
+    # every enterprise, in no particular order (the ORDER BY of a million rows is for readers)
+    body = sql("coverage_rows").text.rstrip()
+    order = body.rindex("\nORDER BY ")
+    assert body[order:] == "\nORDER BY g.code, e.uscc", "coverage_rows.sql ends otherwise"
+    body = body[:order]
+    session.execute(
+        text(_CLOSE_ROWS.format(body=body)), {**params, "members": None, "member_grids": None}
+    )
 
 
 def closed_months(session: Session) -> list[date]:

@@ -7,6 +7,8 @@ from geo.models.coverage import (
     CoverageClosed,
     CoverageClosedEnterprise,
     CoverageEnterpriseMonth,
+    CoverageGridMonth,
+    CoverageGridTotal,
     CoverageMemberMonth,
     CoverageMonth,
 )
@@ -28,6 +30,8 @@ __all__ = [
     "CoverageClosed",
     "CoverageClosedEnterprise",
     "CoverageEnterpriseMonth",
+    "CoverageGridMonth",
+    "CoverageGridTotal",
     "CoverageMemberMonth",
     "CoverageMonth",
     "EditOperation",

@@ -4,6 +4,8 @@
 `gridmap_coverage_visit` (migration 0008) in the transaction of each visit write; they are not
 audited. A closed month (`coverage_month`) keeps frozen figures per unit (`coverage_closed`) and
 per enterprise with the places it had when the month closed (`coverage_closed_enterprise`).
+`coverage_grid_total` and `coverage_grid_month` (migration 0009_covbench) hold the same figures
+per grid and micro-grid, so that a month's units are read from a few thousand rows.
 """
 
 from __future__ import annotations
@@ -50,6 +52,31 @@ class CoverageMemberMonth(Base):
     verified: Mapped[int] = mapped_column(server_default="0")
     flagged: Mapped[int] = mapped_column(server_default="0")
     last_visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CoverageGridTotal(Base):
+    """The operating enterprises of one grid and micro-grid (0: none), kept by the enterprise
+    triggers `coverage_total_*` (migration 0009_covbench)."""
+
+    __tablename__ = "coverage_grid_total"
+
+    grid_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    microgrid_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    total: Mapped[int] = mapped_column(server_default="0")
+
+
+class CoverageGridMonth(Base):
+    """Per month, grid and micro-grid (0: none): the operating enterprises there now that were
+    visited, verified, flagged (no verified visit) — kept by the visit and enterprise triggers."""
+
+    __tablename__ = "coverage_grid_month"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    grid_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    microgrid_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    visited: Mapped[int] = mapped_column(server_default="0")
+    verified: Mapped[int] = mapped_column(server_default="0")
+    flagged: Mapped[int] = mapped_column(server_default="0")
 
 
 class CoverageMonth(Base):

@@ -5,20 +5,20 @@
 -- (enterprise_id, month)), for "days since the last visit".
 SELECT e.id, e.uscc, e.name, e.address, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat,
        c.code AS community_code, g.code AS grid_code, mg.code AS microgrid_code,
-       coalesce(v.visits, 0) AS visits, coalesce(v.verified, 0) AS verified,
-       coalesce(v.flagged, 0) AS flagged, v.last_visited_at,
-       (SELECT max(x.last_visited_at) FROM coverage_enterprise_month x
-        WHERE x.enterprise_id = e.id AND x.month <= :month) AS last_before
+       coalesce(x.visits, v.visits, 0) AS visits, coalesce(x.verified, v.verified, 0) AS verified,
+       coalesce(x.flagged, v.flagged, 0) AS flagged,
+       coalesce(x.last_visited_at, v.last_visited_at) AS last_visited_at,
+       (SELECT max(y.last_visited_at) FROM coverage_enterprise_month y
+        WHERE y.enterprise_id = e.id AND y.month <= :month) AS last_before
 FROM enterprise e
 JOIN grid g ON g.id = e.grid_id AND g.valid_to IS NULL
 JOIN community c ON c.id = g.community_id
 LEFT JOIN microgrid mg ON mg.id = e.microgrid_id AND mg.valid_to IS NULL
-LEFT JOIN LATERAL (
-    SELECT x.visits, x.verified, x.flagged, x.last_visited_at
-    FROM coverage_enterprise_month x
-    WHERE CAST(:members AS text[]) IS NULL AND x.month = :month AND x.enterprise_id = e.id
-    UNION ALL
-    SELECT sum(x.visits), sum(x.verified), sum(x.flagged), max(x.last_visited_at)
+LEFT JOIN coverage_enterprise_month x  -- all visits (a plain join: every enterprise at once)
+       ON CAST(:members AS text[]) IS NULL AND x.month = :month AND x.enterprise_id = e.id
+LEFT JOIN LATERAL (  -- one member's visits
+    SELECT sum(x.visits) AS visits, sum(x.verified) AS verified, sum(x.flagged) AS flagged,
+           max(x.last_visited_at) AS last_visited_at
     FROM coverage_member_month x
     WHERE CAST(:members AS text[]) IS NOT NULL AND x.month = :month AND x.enterprise_id = e.id
       AND x.member = ANY (CAST(:members AS text[]))
