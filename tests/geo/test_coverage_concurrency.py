@@ -1,0 +1,58 @@
+"""A visit and a move of its enterprise in two concurrent transactions: whichever commits
+first, the per-grid figures (migration 0009_covbench) end where the enterprise is."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from geo.models import Community, CoverageGridMonth, CoverageGridTotal, Grid
+from tests.geo.editing_fixtures import COMMUNITY, three_grids
+from tests.geo.test_editing_concurrency import _cleanup
+
+FIGURES = text(
+    "SELECT g.code, m.visited FROM coverage_grid_month m JOIN grid g ON g.id = m.grid_id "
+    "WHERE m.month = gridmap_coverage_month(now()) AND m.visited <> 0 ORDER BY 1"
+)
+
+
+def _move(engine, enterprise_id: int, grid_id: int, done: list[float]) -> None:
+    with Session(engine) as session:
+        session.execute(text("UPDATE enterprise SET grid_id = :g WHERE id = :e"),
+                        {"g": grid_id, "e": enterprise_id})  # fmt: skip
+        session.commit()
+        done.append(time.monotonic())
+
+
+def test_a_move_waits_for_a_first_visit_and_then_takes_its_figures_along(engine):
+    with Session(engine) as session:
+        world = three_grids(session)
+        session.commit()
+        enterprise_id, to_grid = world.enterprises["a"].id, world.grids["B"].id
+        codes = {letter: grid.code for letter, grid in world.grids.items()}
+    try:
+        with Session(engine) as visiting:
+            visiting.execute(text("INSERT INTO visit (enterprise_id, visited_at, check_result) "
+                                  "VALUES (:e, now(), 'verified')"), {"e": enterprise_id})  # fmt: skip
+            done: list[float] = []
+            mover = threading.Thread(target=_move, args=(engine, enterprise_id, to_grid, done))
+            mover.start()
+            time.sleep(0.5)
+            assert not done  # the move waits for the visit's transaction (FOR SHARE)
+            committed = time.monotonic()
+            visiting.commit()
+        mover.join(10)
+        assert done and done[0] >= committed
+        with Session(engine) as session:
+            assert session.execute(FIGURES).all() == [(codes["B"], 1)]
+    finally:
+        with Session(engine) as session:
+            cid = session.scalar(select(Community.id).where(Community.code == COMMUNITY))
+            grids = select(Grid.id).where(Grid.community_id == cid)
+            session.execute(delete(CoverageGridMonth).where(CoverageGridMonth.grid_id.in_(grids)))
+            session.execute(delete(CoverageGridTotal).where(CoverageGridTotal.grid_id.in_(grids)))
+            session.commit()
+        _cleanup(engine)
