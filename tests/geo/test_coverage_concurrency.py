@@ -18,6 +18,10 @@ FIGURES = text(
     "WHERE m.month = gridmap_coverage_month(now()) AND m.visited <> 0 ORDER BY 1"
 )
 
+VISIT = text(
+    "INSERT INTO visit (enterprise_id, visited_at, check_result) VALUES (:e, now(), 'verified')"
+)
+
 
 def _move(engine, enterprise_id: int, grid_id: int, done: list[float]) -> None:
     with Session(engine) as session:
@@ -35,8 +39,7 @@ def test_a_move_waits_for_a_first_visit_and_then_takes_its_figures_along(engine)
         codes = {letter: grid.code for letter, grid in world.grids.items()}
     try:
         with Session(engine) as visiting:
-            visiting.execute(text("INSERT INTO visit (enterprise_id, visited_at, check_result) "
-                                  "VALUES (:e, now(), 'verified')"), {"e": enterprise_id})  # fmt: skip
+            visiting.execute(VISIT, {"e": enterprise_id})
             done: list[float] = []
             mover = threading.Thread(target=_move, args=(engine, enterprise_id, to_grid, done))
             mover.start()
