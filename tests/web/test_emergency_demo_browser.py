@@ -35,19 +35,22 @@ def _draw(page, corners: list[tuple[float, float]]) -> None:  # type: ignore[no-
         page.wait_for_timeout(120)
 
 
-def _open(page, base: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/emergency", wait_until="networkidle")
+@pytest.fixture
+def emergency_page(demo_server, demo_logins, watched_page):  # type: ignore[no-untyped-def]
+    """The emergency map of the demo park, as its emergency team, at the gas station."""
+    page, watch = watched_page
+    page.context.add_cookies([session_cookie(demo_server, demo_logins["emergency"])])
+    page.goto(f"{demo_server}/emergency", wait_until="networkidle")
     page.wait_for_function("window.gridmapEmergency && gridmapEmergency.state")
     x, y = CENTRE
     page.evaluate(f"void gridmapEmergency.map.setView([{y}, {x}], 16, {{animate: false}})")
+    return page, watch
 
 
 def test_the_emergency_team_draws_a_hazard_plans_it_and_prints_the_plan(
-    demo_server, demo_logins, watched_page
+    demo_server, emergency_page
 ):
-    page, watch = watched_page
-    page.context.add_cookies([session_cookie(demo_server, demo_logins["emergency"])])
-    _open(page, demo_server)
+    page, watch = emergency_page
     page.click("#gm-em-draw-zone")
     _draw(page, _square(HALF))
     assert page.evaluate("!!gridmapEmergency.state.zone")
@@ -96,12 +99,8 @@ def test_the_emergency_team_draws_a_hazard_plans_it_and_prints_the_plan(
     watch.assert_clean()
 
 
-def test_a_hazard_around_a_key_site_shows_its_report_and_api_errors_read_as_text(
-    demo_server, demo_logins, watched_page
-):
-    page, watch = watched_page
-    page.context.add_cookies([session_cookie(demo_server, demo_logins["emergency"])])
-    _open(page, demo_server)
+def test_a_hazard_around_a_key_site_shows_its_report(emergency_page):
+    page, watch = emergency_page
     page.click("#gm-em-how-site")
     page.click("#gm-em-create")  # no site yet: said on the page, nothing sent
     assert "重点场所" in (page.locator("#gm-em-message").text_content() or "")
@@ -114,3 +113,17 @@ def test_a_hazard_around_a_key_site_shows_its_report_and_api_errors_read_as_text
     assert page.locator("#gm-em-keysites tr").count() > 1
     assert page.locator("#gm-em-plans").text_content().count("暂无疏散预案") == 1
     watch.assert_clean()
+
+
+def test_a_refused_hazard_is_explained_in_words_not_json(emergency_page):
+    page, watch = emergency_page
+    page.click("#gm-em-draw-zone")
+    _draw(page, _square(CORE_HALF))
+    page.click("#gm-em-draw-core")
+    _draw(page, _square(HALF))  # a "core" larger than its zone
+    page.click("#gm-em-create")
+    page.wait_for_function("document.querySelector('#gm-em-message.gm-error')")
+    said = page.locator("#gm-em-message").text_content() or ""
+    assert "核心区必须位于危险区域内" in said and "{" not in said
+    assert len(watch.failed_requests) == 1 and "/api/hazards HTTP 422" in watch.failed_requests[0]
+    assert watch.console_errors == [] or all("422" in e for e in watch.console_errors)

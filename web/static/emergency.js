@@ -7,29 +7,7 @@
   var G = window.gridmapEmergency = window.gridmapEmergency || {};
   var esc = function (v) { return window.gridmap.escapeHtml(v); };  // Leaflet tooltips are HTML
 
-  function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute('content') : '';
-  }
-
-  /* JSON from the API; a refusal becomes an Error carrying the server's readable message */
-  G.api = function (method, url, body) {
-    var options = {method: method, headers: {Accept: 'application/json'}, credentials: 'same-origin'};
-    if (body !== undefined) {
-      options.headers['Content-Type'] = 'application/json';
-      options.headers['X-CSRF-Token'] = csrf();
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) {
-          var e = new Error(data.message || ('HTTP ' + r.status));
-          e.status = r.status; e.data = data; throw e;
-        }
-        return data;
-      });
-    });
-  };
+  G.api = function (method, url, body) { return window.gridmap.api(method, url, body); };
 
   G.el = function (tag, attrs, text) {
     var node = document.createElement(tag);
