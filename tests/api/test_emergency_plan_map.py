@@ -70,6 +70,8 @@ def test_the_printed_plan_is_an_a4_page_in_chinese_with_the_schedule(client, db)
     assert "/static/app/plan_print.css" in html
     for group in plan["result"]["groups"][:3]:
         assert f"×{group['people']}" in html
+    english = client.get(f"/emergency/plans/{plan['id']}/print?lang=en").text
+    assert "Evacuation plan" in english and "Schedule per enterprise" in english
     missing = client.get("/emergency/plans/987654/print", headers={"Accept": "text/html"})
     assert missing.status_code == 404 and "987654" in missing.text
 
