@@ -18,6 +18,9 @@ SITE = "320571001-KS051"
 CENTRE = (120.77529, 31.3252592)
 HALF = 0.003
 CORE_HALF = 0.001
+# every vector-tile layer of the map has its tiles (Leaflet marks a loaded tile `loaded`)
+ALL_TILES_IN = """Object.values(gridmapEmergency.map._layers)
+    .every(l => !l._tiles || Object.values(l._tiles).every(t => t.loaded))"""
 
 
 def _square(half: float) -> list[tuple[float, float]]:
@@ -66,6 +69,7 @@ def test_the_emergency_team_draws_a_hazard_plans_it_and_prints_the_plan(
     started = time.monotonic()
     page.click("#gm-em-run")
     page.wait_for_selector("#gm-em-schedule", timeout=60_000)
+    page.wait_for_function(ALL_TILES_IN)  # the map fitted the plan and loads its tiles
     print(f"demo plan: {time.monotonic() - started:.2f} s from the click to the schedule")
     data = page.evaluate("gridmapEmergency.state.planMap")
     assert data["plan"]["evacuees"] == people

@@ -123,7 +123,7 @@
       hazardLayer.clearLayers();
       var zone = L.geoJSON(hazard.zone, {style: drawStyle('zone'), interactive: false}).addTo(hazardLayer);
       L.geoJSON(hazard.core, {style: drawStyle('core'), interactive: false}).addTo(hazardLayer);
-      map.fitBounds(zone.getBounds(), {padding: [30, 30]});
+      map.fitBounds(zone.getBounds(), {paddingTopLeft: [380, 30], paddingBottomRight: [30, 30], animate: false});  // the panel covers the left
     }
 
     function openHazard(hazard) {
@@ -203,6 +203,8 @@
         }
       }).addTo(planLayer);
       state.shelterLayers = {};
+      var seen = hazardLayer.getBounds();  // the zone, the roads used and the shelters used
+      planLayer.eachLayer(function (l) { if (l.getBounds) { seen.extend(l.getBounds()); } });
       L.geoJSON(data.shelters, {
         pointToLayer: function (f, latlng) {
           var p = f.properties;
@@ -216,6 +218,7 @@
           layer.bindTooltip(esc(p.name + ' · ' + p.load + ' / ' + p.capacity +
                                 ' (' + Math.round(100 * (p.fill || 0)) + ' %)'));
           state.shelterLayers[p.code] = layer;
+          if (p.load > 0) { seen.extend(layer.getLatLng()); }
         }
       }).addTo(planLayer);
       L.geoJSON(data.enterprises, {
@@ -231,6 +234,7 @@
                                 (p.unplaced ? ' · ' + T.unplaced + ' ' + p.unplaced : '')));
         }
       }).addTo(planLayer);
+      if (seen.isValid()) { map.fitBounds(seen, {paddingTopLeft: [380, 30], paddingBottomRight: [30, 30], animate: false}); }
     }
 
     loadHazardList(null);
