@@ -135,6 +135,9 @@ ROUTES: dict[str, Permission] = {
     "POST /api/hazards/{hazard_id}/plans": EMERGENCY,
     "GET /api/hazards/{hazard_id}/plans": EMERGENCY,
     "GET /api/plans/{plan_id}": EMERGENCY,
+    "GET /api/plans/{plan_id}/map": EMERGENCY,
+    "GET /emergency": EMERGENCY,
+    "GET /emergency/plans/{plan_id}/print": EMERGENCY,
     # administrators: accounts and the audit log
     "GET /api/users": ADMIN,
     "POST /api/users": ADMIN,

@@ -13,6 +13,8 @@ from api.auth import current_principal
 from api.deps import SessionDep, SettingsDep
 from geo import catalog, places, records
 from geo.catalog import EnterpriseDetail, GridInfo, MicrogridInfo
+from geo.evacuation.hazards import affected, hazard_sites
+from geo.evacuation.plan_map import plan_map
 from geo.hierarchy import park_outline
 from geo.settings import Settings
 from web.i18n import LangDep
@@ -20,7 +22,9 @@ from web.pages import enterprises as pages
 from web.pages.check import build_check
 from web.pages.coverage import build_coverage
 from web.pages.editor import build_editor
+from web.pages.emergency import build_emergency
 from web.pages.overview import build_overview
+from web.pages.plan_print import build_print_map, print_context
 from web.pages.visits import build_visits_map
 from web.render import content_page, map_page
 
@@ -98,6 +102,33 @@ def coverage(
     )
     notice = None if outline.bounds else t("overview.empty")
     return map_page(fmap, t, title=t("coverage.title"), active="coverage", notice=notice)
+
+
+@router.get("/emergency", response_class=HTMLResponse)
+def emergency(session: SessionDep, settings: SettingsDep, t: LangDep) -> HTMLResponse:
+    """应急疏散: draw or pick a hazard, see who is affected, plan and compare evacuations."""
+    outline = park_outline(session)
+    fmap = build_emergency(
+        outline, t, sites=hazard_sites(session), tianditu_key=_tianditu_key(settings)
+    )
+    notice = None if outline.bounds else t("overview.empty")
+    return map_page(fmap, t, title=t("emergency.title"), active="emergency", notice=notice)
+
+
+@router.get("/emergency/plans/{plan_id}/print", response_class=HTMLResponse)
+def emergency_plan_print(
+    plan_id: int, session: SessionDep, settings: SettingsDep, t: LangDep
+) -> HTMLResponse:
+    """疏散预案（打印）: one saved plan on an A4 page: map, affected, schedule, times."""
+    data = plan_map(session, plan_id)
+    report = affected(session, data["hazard"]["id"])
+    zone = ZoneInfo(settings.timezone)
+    created = datetime.fromisoformat(data["plan"]["created_at"]).astimezone(zone)
+    context = print_context(t, data, report, created=created, printed=datetime.now(zone))
+    return content_page(
+        "plan_print.html", t, title=f"{t('emergency.print_title')} · {data['plan']['name']}",
+        active="emergency", fmap=build_print_map(data), **context,
+    )  # fmt: skip
 
 
 @router.get("/visits", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from api.deps import SessionDep
 from api.routes.account import PrincipalDep
 from geo.errors import InvalidGeometry, InvalidInput, NotFound
 from geo.evacuation.hazards import affected, drawn_hazard, hazard_at_site
+from geo.evacuation.plan_map import plan_map, read_plan_row
 from geo.evacuation.planner import plan_evacuation, save_plan
 from geo.models import EvacuationPlan, Hazard
 
@@ -186,7 +187,13 @@ def compare_plans(hazard_id: int, session: SessionDep) -> list[PlanSummary]:
 @router.get("/plans/{plan_id}", response_model=PlanOut)
 def read_plan(plan_id: int, session: SessionDep) -> PlanOut:
     """一个疏散预案 / a saved plan with its parameters and result."""
-    row = session.get(EvacuationPlan, plan_id)
-    if row is None:
-        raise NotFound(f"没有编号为 {plan_id} 的疏散预案 (no plan {plan_id})")
-    return _plan_out(row)
+    return _plan_out(read_plan_row(session, plan_id))
+
+
+@router.get("/plans/{plan_id}/map")
+def read_plan_map(plan_id: int, session: SessionDep) -> dict[str, Any]:
+    """疏散预案地图 / a saved plan as the map draws it: hazard core and zone, road pieces with
+    their peak load (GeoJSON), shelters with load and capacity, enterprises with people routed
+    and left behind, the schedule per enterprise and shelter (route length, departure groups)
+    and who is left behind where."""
+    return plan_map(session, plan_id)

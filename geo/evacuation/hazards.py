@@ -187,3 +187,16 @@ def affected(session: Session, hazard_id: int) -> Affected:
         "shelters_unusable": len(report.shelters_unusable),
     }
     return report
+
+
+def hazard_sites(session: Session) -> list[dict[str, Any]]:
+    """Key sites to pick a hazard from: code, name, category, hazard class and a point
+    (lon, lat) on the site, by code."""
+    where = func.ST_PointOnSurface(KeySite.geom)
+    rows = session.execute(
+        select(KeySite.code, KeySite.name, KeySite.category, KeySite.hazard_class,
+               func.ST_X(where), func.ST_Y(where)).order_by(KeySite.code)
+    ).all()  # fmt: skip
+    return [{"code": code, "name": name, "category": category, "hazard_class": hazard_class,
+             "lon": round(lon, 7), "lat": round(lat, 7)}
+            for code, name, category, hazard_class, lon, lat in rows]  # fmt: skip

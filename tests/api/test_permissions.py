@@ -193,6 +193,9 @@ EXAMPLES: dict[str, Example] = {
         {"json": {"mode": "walk"}},
     ),
     "GET /api/plans/{plan_id}": lambda c: (f"/api/plans/{c.n}", {}),
+    "GET /api/plans/{plan_id}/map": lambda c: (f"/api/plans/{c.n}/map", {}),
+    "GET /emergency": _get("/emergency"),
+    "GET /emergency/plans/{plan_id}/print": lambda c: (f"/emergency/plans/{c.n}/print", {}),
     "GET /api/hazards/{hazard_id}/plans": lambda c: (f"/api/hazards/{c.n}/plans", {}),
     "GET /api/users": _get("/api/users"),
     "POST /api/users": lambda c: (
@@ -236,7 +239,11 @@ HAZARD = {
     "POST /api/hazards/{hazard_id}/plans",
     "GET /api/hazards/{hazard_id}/plans",
 }
-PLAN = {"GET /api/plans/{plan_id}"}
+PLAN = {
+    "GET /api/plans/{plan_id}",
+    "GET /api/plans/{plan_id}/map",
+    "GET /emergency/plans/{plan_id}/print",
+}
 OTHER_USER = {
     "PATCH /api/users/{user_id}",
     "POST /api/users/{user_id}/password",

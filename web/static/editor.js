@@ -6,25 +6,7 @@
   var COLORS = {grid: '#1c7ed6', selected: '#e8590c', micro: '#2f9e44', history: '#862e9c',
                 impact: '#f03e3e'};
 
-  function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute('content') : '';
-  }
-
-  function api(method, url, body) {
-    var options = {method: method, headers: {'Accept': 'application/json'}};
-    if (body !== undefined) {
-      options.headers['Content-Type'] = 'application/json';
-      options.headers['X-CSRF-Token'] = csrf();
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) { var e = new Error(data.message || ('HTTP ' + r.status)); e.status = r.status; e.data = data; throw e; }
-        return data;
-      });
-    });
-  }
+  function api(method, url, body) { return window.gridmap.api(method, url, body); }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);

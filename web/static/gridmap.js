@@ -186,6 +186,27 @@
 
   var gridmap = window.gridmap = {escapeHtml: escapeHtml, popupHtml: popupHtml};
 
+  /* JSON from gridmap's API (writes carry the page's CSRF token); a refusal becomes an Error
+     carrying the server's readable message, its status and body */
+  gridmap.api = function (method, url, body) {
+    var options = {method: method, headers: {Accept: 'application/json'}, credentials: 'same-origin'};
+    if (body !== undefined) {
+      var meta = document.querySelector('meta[name="csrf-token"]');
+      options.headers['Content-Type'] = 'application/json';
+      options.headers['X-CSRF-Token'] = meta ? meta.getAttribute('content') : '';
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) {
+          var e = new Error(data.message || ('HTTP ' + r.status));
+          e.status = r.status; e.data = data; throw e;
+        }
+        return data;
+      });
+    });
+  };
+
   gridmap.notify = function (text) {
     var box = document.getElementById('gm-toast');
     if (!box) { return; }
