@@ -108,3 +108,26 @@ def test_split_with_a_drawn_line_and_a_past_day(editor):
     page.wait_for_function("document.querySelectorAll('path[stroke=\"#862e9c\"]').length == 2")
     assert page.input_value("#gm-editor-at") < date.today().isoformat()  # a month ago: G1 and G2
     watch.assert_clean()
+
+
+def test_the_split_line_is_drawn_with_the_mouse(editor):
+    """Real clicks place the line's corners: the vector tiles under the cursor do not take them."""
+    _base, _planner, page, watch = editor
+    page.evaluate(f"void gridmapEditor.state.grids['{G1}'].layer.fire('click')")
+    page.click("#gm-op-split")
+    page.wait_for_function(  # every vector tile in, so tiles lie under the cursor
+        """Object.values(gridmapEditor.map._layers)
+        .every(l => !l._tiles || Object.values(l._tiles).every(t => t.loaded))"""
+    )
+    box = page.locator(".folium-map").bounding_box()
+    to_point = "ll => Object.values(gridmapEditor.map.latLngToContainerPoint(ll))"
+    (x1, y1), (x2, y2) = (page.evaluate(to_point, ll) for ll in ([31.27, 120.59], [31.27, 120.66]))
+    page.mouse.click(box["x"] + x1, box["y"] + y1)
+    page.wait_for_timeout(150)
+    page.mouse.dblclick(box["x"] + x2, box["y"] + y2)
+    page.wait_for_function("gridmapEditor.state.draft && gridmapEditor.state.draft.geometry")
+    line = page.evaluate("gridmapEditor.state.draft.geometry")
+    assert line["type"] == "LineString" and len(line["coordinates"]) >= 2
+    assert abs(line["coordinates"][0][0] - 120.59) < 0.002
+    assert not page.evaluate("gridmapEditor.map.pm.globalDrawModeEnabled()")
+    watch.assert_clean()

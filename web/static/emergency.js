@@ -54,15 +54,10 @@
     function startDraw(which) {
       if (which === 'core' && !state.zone) { say(T.need_zone, 'error'); return; }
       state.drawing = which;
-      // the vector tiles' canvases would take the clicks meant for the new corners
-      L.DomUtil.addClass(map.getContainer(), 'gm-em-drawing');
       map.pm.enableDraw('Polygon', {pathOptions: drawStyle(which), templineStyle: {color: config.colors[which]},
                                     hintlineStyle: {color: config.colors[which], dashArray: [5, 5]}});
       say(which === 'zone' ? T.hint_zone : T.hint_core);
     }
-    map.on('pm:drawend', function () {
-      L.DomUtil.removeClass(map.getContainer(), 'gm-em-drawing');
-    });
     map.on('pm:create', function (e) {
       var which = state.drawing;
       state.drawing = null;

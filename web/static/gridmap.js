@@ -215,6 +215,14 @@
     setTimeout(function () { box.hidden = true; }, 6000);
   };
 
+  /* While Leaflet-Geoman draws, the vector tiles' canvases must not take the clicks meant
+     for the new corners (they sit above the map pane and swallow them) */
+  function drawingGuard(map) {
+    if (!map.pm) { return; }
+    map.on('pm:drawstart', function () { L.DomUtil.addClass(map.getContainer(), 'gm-drawing'); });
+    map.on('pm:drawend', function () { L.DomUtil.removeClass(map.getContainer(), 'gm-drawing'); });
+  }
+
   gridmap.init = function (map, config) {
     var bases = {};
     config.baseMaps.forEach(function (spec, i) {
@@ -234,6 +242,7 @@
     legend(map, config);
     if (config.search) { search(map, config); }
     if (config.panel) { gridmap.featureList(map, config); }
+    drawingGuard(map);
     gridmap.map = map;
     gridmap.overlays = overlays;
     return map;
