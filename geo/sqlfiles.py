@@ -9,7 +9,12 @@ from sqlalchemy import TextClause, text
 
 
 @cache
+def sql_text(name: str) -> str:
+    """The text of geo/sql/<name>.sql, for a DB-API cursor (a statement without parameters)."""
+    return resources.files("geo").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+
+
+@cache
 def sql(name: str) -> TextClause:
     """The statement in geo/sql/<name>.sql, with its :named parameters."""
-    body = resources.files("geo").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
-    return text(body)
+    return text(sql_text(name))

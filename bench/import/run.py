@@ -41,6 +41,9 @@ from geo.layers.importer import import_layer  # noqa: E402
 from geo.settings import Settings  # noqa: E402
 from geo.uscc import generate  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import stages  # noqa: E402
+
 SEED = 20240501
 OUT = ROOT / "bench" / "out"
 SUZHOU = (120.55, 31.25, 120.80, 31.40)  # west, south, east, north (Suzhou Industrial Park)
@@ -110,15 +113,17 @@ def write_files(rows: int) -> tuple[Path, Path]:
 # -- the two loaders ----------------------------------------------------------------------------
 
 
-def gridmap_import(engine: Engine, path: Path, rows: int) -> float:
-    """Seconds for one committed import into an empty enterprise table."""
+def gridmap_import(engine: Engine, path: Path, rows: int, spent: list[dict[str, float]]) -> float:
+    """Seconds for one committed import into an empty enterprise table; stages into `spent`."""
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE enterprise RESTART IDENTITY CASCADE"))
-    start = time.perf_counter()
-    with Session(engine) as session:
-        report = import_layer(session, "enterprise", path, crs="wgs84")
-        session.commit()
-    elapsed = time.perf_counter() - start
+    with stages.timed() as phases:
+        start = time.perf_counter()
+        with Session(engine) as session:
+            report = import_layer(session, "enterprise", path, crs="wgs84")
+            session.commit()
+        elapsed = time.perf_counter() - start
+    spent.append({**phases, "total": elapsed})
     if report.inserted != rows or report.rejected_rows:
         raise SystemExit(f"gridmap import went wrong: {report.as_dict()['problems'][:5]}")
     return elapsed
@@ -162,7 +167,7 @@ def medians(
 def profile(engine: Engine, path: Path, rows: int) -> str:
     """cProfile of one gridmap import: the 25 most expensive calls, cumulative."""
     profiler = cProfile.Profile()
-    profiler.runcall(gridmap_import, engine, path, rows)
+    profiler.runcall(gridmap_import, engine, path, rows, [])
     buffer = io.StringIO()
     stats = pstats.Stats(profiler, stream=buffer).strip_dirs().sort_stats("cumulative")
     stats.print_stats(25)
@@ -187,11 +192,12 @@ def run(url: URL, rows: int, runs: int, with_profile: bool) -> None:
         print(f"{versions(engine)}; {runs} runs each, medians")
         print(f"{'format':<6} {'gridmap s':>10} {'rows/s':>9} {'ogr2ogr s':>10} {'rows/s':>9} "
               f"{'gridmap/ogr2ogr':>16}")  # fmt: skip
-        met = {}
+        met, breakdown = {}, {}
         for path in files:
+            spent: list[dict[str, float]] = []
             ours, theirs = medians(
                 runs,
-                lambda p=path: gridmap_import(engine, p, rows),
+                lambda p=path, s=spent: gridmap_import(engine, p, rows, s),
                 lambda p=path: ogr2ogr_load(engine, url, p, rows),
             )
             label = path.suffix[1:].upper()
@@ -199,6 +205,10 @@ def run(url: URL, rows: int, runs: int, with_profile: bool) -> None:
             met[label] = ratio >= TARGET
             print(f"{label:<6} {ours:>10.2f} {rows / ours:>9,.0f} {theirs:>10.2f} "
                   f"{rows / theirs:>9,.0f} {ratio:>16.2f}")  # fmt: skip
+            breakdown[label] = stages.medians(spent)
+        print("gridmap per stage, medians of the runs (s):")
+        for label, phases in breakdown.items():
+            print(f"  {label:<5} {stages.line(phases)}")
         verdict = ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in met.items())
         print(f"target gridmap ≥ {TARGET} × ogr2ogr rows/s: {verdict}")
         if with_profile:

@@ -20,11 +20,12 @@ from geo.layers.report import ImportReport
 from geo.layers.spec import LayerSpec, Ref
 from geo.layers.stage import STAGE
 from geo.layers.validate import Prepared
-from geo.sqlfiles import sql
+from geo.sqlfiles import sql, sql_text
 
 VERSIONED = {"grid": "community_id", "microgrid": "grid_id"}
 # table columns an import computes itself, staged beside the file's columns
 COMPUTED = {"enterprise": ["grid_id", "microgrid_id"]}
+MERGE = "\n-- merge\n"  # fill_enterprise_cluster.sql's ON CONFLICT arm starts here
 
 
 def _resolve(cursor: Any, ref: Ref, has_source: bool, report: ImportReport) -> None:
@@ -98,14 +99,38 @@ def _insert(cursor: Any, spec: LayerSpec, columns: list[str], rows: int) -> int:
     cols = pgsql.SQL(", ").join(map(ident, columns))
     # without indexes to grow, the rows need no spatial order
     order = pgsql.SQL("") if dropped else pgsql.SQL(" ORDER BY {}").format(_order(columns))
+    clustered = spec.name == "enterprise"
+    if clustered:  # the cluster trigger skips this INSERT; _fill_clusters adds its rows
+        _defer_clusters(cursor, "deferred")
     cursor.execute(
         pgsql.SQL("INSERT INTO {t} ({cols}) SELECT {cols} FROM {s}{order}").format(
             t=ident(spec.name), cols=cols, s=ident(STAGE), order=order
         )
     )
     inserted = int(cursor.rowcount)
+    if clustered:
+        _defer_clusters(cursor, "")
+        _fill_clusters(cursor)
     bulk.rebuild(cursor, dropped)
     return inserted
+
+
+def _defer_clusters(cursor: Any, mode: str) -> None:
+    """`deferred`: the enterprise-cluster trigger skips this transaction's writes (0009)."""
+    cursor.execute("SELECT set_config('gridmap.cluster', %s, true)", (mode,))
+
+
+def _fill_clusters(cursor: Any) -> None:
+    """Add the staged rows just inserted with the cluster trigger deferred, set-based.
+
+    Same arithmetic as the trigger (migration 0009), under the trigger's advisory lock.
+    """
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext('enterprise_cluster'))")
+    cursor.execute("SELECT EXISTS (SELECT FROM enterprise_cluster)")
+    statement = sql_text("fill_enterprise_cluster")
+    if not cursor.fetchone()[0]:  # no cell to merge into (the file's own comment explains)
+        statement = statement.split(MERGE)[0]
+    cursor.execute(statement)
 
 
 def _order(columns: list[str]) -> pgsql.Composable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pandas as pd
@@ -154,6 +155,51 @@ def test_big_first_load_rebuilds_the_same_indexes_and_keeps_trigger_effects(
     more = [(c, "后来", 120.72, 31.31) for c in _codes(2, seed=8)]
     assert import_layer(db, "enterprise", _file(tmp_path, more, "more.csv")).inserted == 2
     assert dropped[1] == [] and set(db.execute(text(indexes)).all()) == before
+
+
+def _exact_clusters(db) -> dict[tuple[int, int], tuple]:
+    rows = db.execute(text("SELECT level, cell, count, employees, pick, sum_u, sum_v "
+                           "FROM enterprise_cluster WHERE count > 0")).all()  # fmt: skip
+    return {(r[0], r[1]): tuple(r[2:]) for r in rows}
+
+
+def _same_clusters(ours: dict, theirs: dict) -> bool:
+    """Counts, employees and picks equal; the float sums equal up to summation order."""
+    return ours.keys() == theirs.keys() and all(
+        ours[k][:3] == theirs[k][:3]
+        and all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(ours[k][3:], theirs[k][3:]))
+        for k in ours
+    )
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["into-rows", "bulk-into-empty"])
+def test_deferred_cluster_fill_equals_the_per_statement_trigger(db, tmp_path, monkeypatch, big):
+    if big:  # nothing to merge into: the fill is a plain INSERT
+        monkeypatch.setattr(bulk, "BULK_ROWS", 2)
+        db.execute(text("DELETE FROM enterprise"))
+        db.execute(text("DELETE FROM enterprise_cluster"))
+    else:  # cells already counted: the fill's conflict arm adds to them
+        old = [(c, "旧", 120.7101 + i / 1e6, 31.3101) for i, c in enumerate(_codes(3, seed=9))]
+        import_layer(db, "enterprise", _file(tmp_path, old, "old.csv"), skip_invalid=True)
+    rng = random.Random(11)
+    codes = _codes(300, seed=10)
+    # clumps: several enterprises share level-20 cells, ties of employees among them
+    rows = [(c, f"企业{i}", 120.71 + rng.randrange(40) / 1e4 + rng.random() / 1e6,
+             31.31 + rng.randrange(40) / 1e4) for i, c in enumerate(codes)]  # fmt: skip
+    path = _file(tmp_path, rows, 员工数=[rng.choice([0, 5, 5, 120]) for _ in rows])
+    next_id = db.scalar(text("SELECT nextval('enterprise_id_seq')"))
+    restart = text("SELECT setval('enterprise_id_seq', :v, false)")  # same ids both times
+    db.execute(restart, {"v": next_id})
+    savepoint = db.begin_nested()
+    assert import_layer(db, "enterprise", path).inserted == 300
+    filled = _exact_clusters(db)
+    savepoint.rollback()
+    db.execute(restart, {"v": next_id})
+    monkeypatch.setattr(load, "_defer_clusters", lambda *a: None)  # the trigger's own way
+    monkeypatch.setattr(load, "_fill_clusters", lambda *a: None)
+    assert import_layer(db, "enterprise", path).inserted == 300
+    assert _same_clusters(filled, _exact_clusters(db))
+    assert _clusters(db) == _clusters_from_scratch(db)
 
 
 def test_key_inserted_after_the_check_falls_back_to_the_upsert(db, tmp_path, monkeypatch):

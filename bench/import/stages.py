@@ -1,0 +1,73 @@
+"""Per-stage wall clock of gridmap's import, for the benchmark only.
+
+`timed()` wraps the import's stage functions (looked up through their modules at call time)
+with timers for the duration of a block; nothing in `geo/` knows about it. Stages nest:
+`copy text` runs inside `stage (COPY)`, whose figure excludes it, and likewise for the
+index rebuild and cluster fill inside `write`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from geo.layers import bulk, load, readers, stage, validate
+
+# (label, module, function name); inner stages are subtracted from the stage around them
+STAGES: list[tuple[str, ModuleType, str]] = [
+    ("read", readers, "read_source"),
+    ("validate", validate, "prepare"),
+    ("copy text", stage, "copy_text"),
+    ("stage (COPY)", stage, "create"),
+    ("assign", load, "_assign"),
+    ("index rebuild", bulk, "rebuild"),
+    ("cluster fill", load, "_fill_clusters"),
+    ("write", load, "_write"),
+]
+INNER = {"stage (COPY)": ["copy text"], "write": ["index rebuild", "cluster fill"]}
+
+
+@contextmanager
+def timed() -> Iterator[dict[str, float]]:
+    """Seconds per stage of the imports run inside the block (summed over calls)."""
+    spent: dict[str, float] = defaultdict(float)
+    saved: list[tuple[ModuleType, str, Callable[..., Any]]] = []
+
+    def wrap(label: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        def timer(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - start
+
+        return timer
+
+    for label, module, name in STAGES:
+        if hasattr(module, name):
+            saved.append((module, name, getattr(module, name)))
+            setattr(module, name, wrap(label, getattr(module, name)))
+    try:
+        yield spent
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
+        for outer, inner in INNER.items():
+            spent[outer] -= sum(spent.get(i, 0.0) for i in inner)
+
+
+def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Per stage (and `total`), the median seconds over the runs."""
+    return {key: statistics.median(run.get(key, 0.0) for run in runs) for key in runs[0]}
+
+
+def line(spent: dict[str, float]) -> str:
+    """`read 0.61 · validate 0.80 · … · other 0.12` for one import (`total` included)."""
+    parts = [f"{label} {spent[label]:.2f}" for label, *_ in STAGES if label in spent]
+    other = spent["total"] - sum(v for k, v in spent.items() if k != "total")
+    return " · ".join([*parts, f"commit+other {other:.2f}"])
