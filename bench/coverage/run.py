@@ -55,9 +55,9 @@ GROUP BY e.grid_id"""
 
 def migration_backfill() -> str:
     """The BACKFILL statements of migrations 0008_coverage.py (the per-enterprise month tables)
-    and 0009_covbench.py (the per-grid tables, from those), exactly, in that order."""
+    and 0009_coverage_figures.py (the per-grid tables, from those), exactly, in that order."""
     statements = []
-    for name in ("0008_coverage", "0009_covbench"):
+    for name in ("0008_coverage", "0009_coverage_figures"):
         path = ROOT / "migrations" / "versions" / f"{name}.py"
         spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
         assert spec and spec.loader

@@ -4,7 +4,7 @@
 `gridmap_coverage_visit` (migration 0008) in the transaction of each visit write; they are not
 audited. A closed month (`coverage_month`) keeps frozen figures per unit (`coverage_closed`) and
 per enterprise with the places it had when the month closed (`coverage_closed_enterprise`).
-`coverage_grid_total` and `coverage_grid_month` (migration 0009_covbench) hold the same figures
+`coverage_grid_total` and `coverage_grid_month` (migration 0009) hold the same figures
 per grid and micro-grid, so that a month's units are read from a few thousand rows.
 """
 
@@ -56,7 +56,7 @@ class CoverageMemberMonth(Base):
 
 class CoverageGridTotal(Base):
     """The operating enterprises of one grid and micro-grid (0: none), kept by the enterprise
-    triggers `coverage_total_*` (migration 0009_covbench)."""
+    triggers `coverage_total_*` (migration 0009_coverage_figures)."""
 
     __tablename__ = "coverage_grid_total"
 

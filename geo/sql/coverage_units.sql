@@ -1,6 +1,6 @@
 -- Coverage of one open month per park, community, grid or micro-grid (:level), from the
 -- per-(grid, micro-grid) figures kept by the visit and enterprise triggers (migration
--- 0009_covbench: coverage_grid_total, coverage_grid_month; micro-grid 0 = none) and the live
+-- 0009_coverage_figures: coverage_grid_total, coverage_grid_month; micro-grid 0 = none) and the live
 -- grids' places in the hierarchy: a few thousand rows, never the enterprises or the visits.
 -- Operating enterprises only; units without any are left out. Codes and names sort bytewise
 -- (COLLATE "C": the order of the database's C.UTF-8, without its cost per comparison).

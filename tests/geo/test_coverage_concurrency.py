@@ -1,5 +1,5 @@
 """A visit and a move of its enterprise in two concurrent transactions: whichever commits
-first, the per-grid figures (migration 0009_covbench) end where the enterprise is."""
+first, the per-grid figures (migration 0009_coverage_figures) end where the enterprise is."""
 
 from __future__ import annotations
 

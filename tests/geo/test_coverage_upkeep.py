@@ -1,4 +1,4 @@
-"""The per-(grid, micro-grid) coverage tables (migration 0009_covbench) kept by the visit and
+"""The per-(grid, micro-grid) coverage tables (migration 0009) kept by the visit and
 enterprise triggers agree with a per-enterprise computation after visits and every kind of
 enterprise write: moves between grids and micro-grids, status changes, bulk updates (a boundary
 edit's re-assignment), inserts and deletes."""
@@ -108,7 +108,7 @@ def test_a_visits_states_move_between_verified_and_flagged_in_the_grid_row(db):
 def test_the_migration_backfill_rebuilds_what_the_triggers_keep(db):
     import importlib.util
 
-    path = Path(__file__).parents[2] / "migrations" / "versions" / "0009_covbench.py"
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0009_coverage_figures.py"
     spec = importlib.util.spec_from_file_location("migration_0009", path)
     assert spec is not None and spec.loader is not None
     migration = importlib.util.module_from_spec(spec)

@@ -6,7 +6,7 @@ one plain INSERT, and adds the rows it wrote to `enterprise_cluster` itself, set
 it clears the setting again (`geo/sql/fill_enterprise_cluster.sql`, same arithmetic). TRUNCATE
 always clears the clusters. Nothing else changes.
 
-Revision ID: 0009_importbench
+Revision ID: 0010
 Revises: 0008
 Create Date: 2026-11-28 03:45:00.000000
 """
@@ -18,8 +18,8 @@ from types import ModuleType
 
 from alembic import op
 
-revision: str = "0009_importbench"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,7 +13,7 @@
 - Derived, so not audited; filled from the enterprises and `coverage_enterprise_month` here
   (`BACKFILL`, which rebuilds them from scratch).
 
-Revision ID: 0009_covbench
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-28 03:30:00.000000
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_covbench"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
