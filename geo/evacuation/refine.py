@@ -66,11 +66,11 @@ def refine(
         needed = int(want.sum())
         if _augment(flow, want, needed) < needed:
             break
-        best = FlowPlan(_decompose(flow), best.unplaced, plan.arc_used, plan.hold_used)
+        best = FlowPlan(_decompose(flow), best.unplaced, plan.arc_peak)
     if best is plan:
         return plan
     done = _Flow.of(net, dem, best.groups, best.evacuation_time)
-    return FlowPlan(best.groups, best.unplaced, done.arc, done.hold)
+    return FlowPlan(best.groups, best.unplaced, done.arc.max(axis=1, initial=0))
 
 
 def _top_up(net: TimeNetwork, dem: Demand, plan: FlowPlan, target: int, budget: int) -> FlowPlan:
@@ -82,7 +82,7 @@ def _top_up(net: TimeNetwork, dem: Demand, plan: FlowPlan, target: int, budget: 
         flow = _Flow.of(net, dem, plan.groups, horizon)
         want = plan.unplaced.copy()
         if _augment(flow, want, missing) == missing:
-            return FlowPlan(_decompose(flow), want, plan.arc_used, plan.hold_used)
+            return FlowPlan(_decompose(flow), want, plan.arc_peak)
         horizon *= 2
     return plan
 
