@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nx_ccrp import nx_ccrp, to_networkx
 from synthetic import City, city
 
-from geo.evacuation.ccrp import FlowPlan, ccrp
+from geo.evacuation.ccrp import FlowPlan, ccrp, warm_up
 from tests.geo.evacuation_networks import Case, check_plan
 
 SEED = 20261128
@@ -109,20 +109,13 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="timed runs of gridmap per case")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    ccrp(*_tiny())  # loads (or compiles, the first time on a machine) the numba kernel
+    warm_up()  # loads (or compiles, the first time on a machine) the numba kernel
     print(f"kernel load/compile: {time.perf_counter() - t0:.2f} s (once per process)")
     against_networkx(args.nx_nodes, args.runs)
     print(f"\n(b) absolute: {SOURCES:,} source points, {EVACUEES:,} evacuees, {SHELTERS} shelters")
     for nodes in TARGETS:
         for room in (1.1, 0.8):
             absolute(nodes, room, args.runs)
-
-
-def _tiny():  # type: ignore[no-untyped-def]
-    from geo.evacuation.network import demand, network_from_arcs
-
-    net, _ = network_from_arcs(2, [0], [1], [1], [1], [0, 0])
-    return net, demand([0], [1], [1], [1])
 
 
 if __name__ == "__main__":

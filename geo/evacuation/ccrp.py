@@ -89,3 +89,13 @@ def ccrp(net: TimeNetwork, dem: Demand, *, thorough: bool = False) -> FlowPlan:
         for src, snk, people, arrival, off, n in rows.tolist()
     ]  # fmt: skip
     return FlowPlan(groups, np.asarray(left, dtype=np.int64), peak, int(searches))
+
+
+def warm_up() -> None:
+    """Compile the kernel, or load it from numba's cache (geo/evacuation/__pycache__): the
+    first compile takes ~30 s, a load well under 1 s. The setup runs it once."""
+    from geo.evacuation.network import demand, network_from_arcs
+
+    net, _ = network_from_arcs(3, [0, 1], [1, 2], [1, 1], [5, 2], [0, 0, 0])
+    for thorough in (False, True):
+        ccrp(net, demand([0], [6], [2], [100]), thorough=thorough)

@@ -5,7 +5,9 @@ plan ending at step T, this keeps the groups that arrive by T - 1 and tries to r
 by T - 1 along augmenting paths that may cancel earlier reservations (a Ford-Fulkerson step on
 the time-expanded network of geo.evacuation.optimum, searched breadth-first); when it can, the
 flow is split into groups again and it tries T - 2, and so on. Each try is bounded by a budget
-of states (nodes x steps), so large networks keep the plain CCRP plan.
+of states (nodes x steps), so large networks keep the plain CCRP plan; an optional effort
+bounds the states visited by all searches together, so that many evacuees on a small network
+cannot make it slow (the best complete plan found by then is kept).
 """
 
 from __future__ import annotations
@@ -53,18 +55,20 @@ class _Flow:
 
 def refine(
     net: TimeNetwork, dem: Demand, plan: FlowPlan, *, target: int | None = None,
-    budget: int = 50_000,
+    budget: int = 50_000, effort: int | None = None,
 ) -> FlowPlan:  # fmt: skip
     """A plan placing at least as many people as `plan` (up to `target`), ending no later than
-    it would need to, and often sooner; `budget` bounds nodes x steps per try."""
-    best = _top_up(net, dem, plan, target, budget) if target is not None else plan
+    it would need to, and often sooner; `budget` bounds nodes x steps per try, `effort` the
+    states visited in all (None: no bound)."""
+    left = [effort if effort is not None else 1 << 62]
+    best = _top_up(net, dem, plan, target, budget, left) if target is not None else plan
     placed = dem.supply - best.unplaced
     while best.evacuation_time > 0 and net.n_nodes * best.evacuation_time <= budget:
         last = best.evacuation_time - 1
         flow = _Flow.of(net, dem, [g for g in best.groups if g.arrival <= last], last)
         want = placed - flow.start.sum(axis=1)
         needed = int(want.sum())
-        if _augment(flow, want, needed) < needed:
+        if _augment(flow, want, needed, left) < needed:
             break
         best = FlowPlan(_decompose(flow), best.unplaced, plan.arc_peak)
     if best is plan:
@@ -73,25 +77,28 @@ def refine(
     return FlowPlan(best.groups, best.unplaced, done.arc.max(axis=1, initial=0))
 
 
-def _top_up(net: TimeNetwork, dem: Demand, plan: FlowPlan, target: int, budget: int) -> FlowPlan:
+def _top_up(
+    net: TimeNetwork, dem: Demand, plan: FlowPlan, target: int, budget: int, left: list[int]
+) -> FlowPlan:
     """Place more people (up to `target` in all) when CCRP filled shelters with the wrong ones,
     rerouting earlier groups to other shelters; the horizon doubles until it works."""
     missing = target - (dem.evacuees - int(plan.unplaced.sum()))
     horizon = max(plan.evacuation_time, 1)
-    while missing > 0 and net.n_nodes * horizon <= budget:
+    while missing > 0 and net.n_nodes * horizon <= budget and left[0] > 0:
         flow = _Flow.of(net, dem, plan.groups, horizon)
         want = plan.unplaced.copy()
-        if _augment(flow, want, missing) == missing:
+        if _augment(flow, want, missing, left) == missing:
             return FlowPlan(_decompose(flow), want, plan.arc_peak)
         horizon *= 2
     return plan
 
 
-def _augment(flow: _Flow, want: Ints, limit: int) -> int:
-    """Route up to `limit` more people, at most `want[i]` from source i (updated); how many."""
+def _augment(flow: _Flow, want: Ints, limit: int, left: list[int]) -> int:
+    """Route up to `limit` more people, at most `want[i]` from source i (updated), while
+    `left[0]` states may still be visited; how many."""
     routed = 0
-    while routed < limit and want.sum() > 0:
-        path = _search(flow, want)
+    while routed < limit and want.sum() > 0 and left[0] > 0:
+        path = _search(flow, want, left)
         if path is None:
             break
         routed += _apply(flow, path, want, limit - routed)
@@ -104,7 +111,7 @@ Step = tuple[int, int, int, int]
 State = tuple[int, int]  # (node, step)
 
 
-def _search(flow: _Flow, want: Ints) -> list[Step] | None:
+def _search(flow: _Flow, want: Ints, left: list[int]) -> list[Step] | None:
     """Breadth-first augmenting path from a source with people to route to a sink with room."""
     net, dem, size = flow.net, flow.dem, flow.last + 1
     tails = net.tails()
@@ -120,7 +127,8 @@ def _search(flow: _Flow, want: Ints) -> list[Step] | None:
             if state not in came:
                 came[state] = ((START, int(i), t, t), (-1, -1))
                 queue.append(state)
-    while queue:
+    while queue and left[0] > 0:
+        left[0] -= 1
         v, t = state = queue.popleft()
         k = sink_of.get(v, -1)
         if k >= 0 and room[k] > 0:
