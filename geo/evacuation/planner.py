@@ -37,7 +37,6 @@ class PlanParams:
     tolerance_m: float = DEFAULT_TOLERANCE_M
     margin_m: float = 3000.0  # roads and shelters this far around the zone are considered
     refine_budget: int = 50_000  # nodes x steps; above it the plain CCRP plan is kept
-    refine_effort: int = 50_000  # states the refinement may visit in all (about 1 s)
     thorough_nodes: int = 2_000  # graphs up to this size get CCRP's thorough route search
 
 
@@ -98,8 +97,7 @@ def plan_evacuation(
     dem = demand(people.node[have_src], people.count[have_src],
                  places.node[have_snk], places.count[have_snk])  # fmt: skip
     flow = ccrp(net, dem, thorough=graph.n_nodes <= params.thorough_nodes)
-    flow = refine(net, dem, flow, target=placeable(net, dem), budget=params.refine_budget,
-                  effort=params.refine_effort)  # fmt: skip
+    flow = refine(net, dem, flow, target=placeable(net, dem), budget=params.refine_budget)
     rep = report(graph, net, arc_edge, dem, flow, people, places, params.step_s / 60.0)
     return Plan(
         hazard_id=hazard_id,
