@@ -6,10 +6,13 @@ room, each source has its own chain of origin copies (people wait in their build
 limit) feeding its node, and every copy of a sink node drains into that sink, capped by its
 room. Everyone who can be placed at all is placed by T iff the max flow reaches that number;
 the smallest such T (binary search) is the optimum CCRP is measured against. Same time model
-as geo.evacuation.network. Used by the tests and the benchmark, not by the planner.
+as geo.evacuation.network. The planner's refinement (geo.evacuation.refine) takes the flow
+itself on small networks; the tests measure CCRP against it.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -33,6 +36,20 @@ def placeable(net: TimeNetwork, dem: Demand) -> int:
 
 def evacuated_by(net: TimeNetwork, dem: Demand, horizon: int) -> int:
     """Most evacuees that can reach a sink with room by step `horizon`."""
+    return _max_flow(*_expanded(net, dem, horizon))
+
+
+def _flow_matrix(net: TimeNetwork, dem: Demand, horizon: int) -> Any:
+    """The max flow by `horizon` on the time-expanded network, per arc of it (CSR)."""
+    n_all, tail, head, cap, ss, tt = _expanded(net, dem, horizon)
+    graph = _graph(n_all, tail, head, cap)
+    return maximum_flow(graph, ss, tt, method="dinic").flow
+
+
+def _expanded(
+    net: TimeNetwork, dem: Demand, horizon: int
+) -> tuple[int, Ints, Ints, Ints, int, int]:
+    """The time-expanded network up to `horizon`: (nodes, tails, heads, capacities, ss, tt)."""
     n, layers = net.n_nodes, horizon + 1
     big = max(dem.evacuees, 1)
     n_src, n_snk = dem.source_node.size, dem.sink_node.size
@@ -67,7 +84,49 @@ def evacuated_by(net: TimeNetwork, dem: Demand, horizon: int) -> int:
         )
         parts.append((np.array([collector0 + k]), np.array([tt]), np.array([room])))
     tail, head, cap = (np.concatenate([p[i] for p in parts]) for i in range(3))
-    return _max_flow(tt + 1, tail, head, cap, ss, tt)
+    return tt + 1, tail, head, cap, ss, tt
+
+
+def optimal_flow(net: TimeNetwork, dem: Demand, horizon: int) -> tuple[Ints, Ints, Ints, Ints]:
+    """A max flow by step `horizon` as (arc (arcs, L), hold (nodes, L), start (sources, L),
+    arrive (sinks, L)) people per step, L = horizon + 1: what evacuated_by counts."""
+    n, layers = net.n_nodes, horizon + 1
+    flows = _flow_matrix(net, dem, horizon)
+    origin0 = n * layers
+    collector0 = origin0 + dem.source_node.size * layers
+    t_all = np.arange(layers, dtype=np.int64)
+    arc = np.zeros((net.n_arcs, layers), dtype=np.int64)
+    a, t = np.nonzero((net.capacity[:, None] > 0) & (t_all[None, :] + net.steps[:, None] < layers))
+    rows = net.tails()[a] * layers + t
+    cols = net.head[a] * layers + t + net.steps[a]
+    arc[a, t] = _split(_lookup(flows, rows, cols), rows * (flows.shape[0] + 1) + cols,
+                       net.capacity[a])  # fmt: skip
+    hold = np.zeros((n, layers), dtype=np.int64)
+    for v in np.nonzero(net.node_capacity > 0)[0]:
+        hold[v, :-1] = _lookup(flows, v * layers + t_all[:-1], v * layers + t_all[1:])
+    start = np.stack([_lookup(flows, origin0 + i * layers + t_all, v * layers + t_all)
+                      for i, v in enumerate(dem.source_node.tolist())])  # fmt: skip
+    arrive = np.stack([_lookup(flows, v * layers + t_all, np.full(layers, collector0 + k))
+                       for k, v in enumerate(dem.sink_node.tolist())])  # fmt: skip
+    return arc, hold, start, arrive
+
+
+def _split(flow: Ints, key: Ints, cap: Ints) -> Ints:
+    """Share the flow of parallel arcs (same `key`) among them, each up to its capacity."""
+    order = np.argsort(key, kind="stable")
+    k, c = key[order], cap[order]
+    first = np.concatenate([[True], k[1:] != k[:-1]])
+    before = np.cumsum(c) - c
+    before -= np.maximum.accumulate(np.where(first, before, 0))
+    out = np.empty_like(flow)
+    out[order] = np.clip(flow[order] - before, 0, c)
+    return out
+
+
+def _lookup(flows: Any, rows: Ints, cols: Ints) -> Ints:
+    """Flow on these arcs of the expanded network (0 where none)."""
+    values: Ints = np.maximum(np.asarray(flows[rows, cols]).ravel(), 0).astype(np.int64)
+    return values
 
 
 def quickest_time(net: TimeNetwork, dem: Demand, *, upper: int | None = None) -> tuple[int, int]:
@@ -103,10 +162,15 @@ def _copy(layers: int, node: Ints | int, step: Ints) -> Ints:
     return np.asarray(node * layers + step, dtype=np.int64)
 
 
-def _max_flow(n: int, tail: Ints, head: Ints, cap: Ints, source: int, sink: int) -> int:
-    """Max flow value on the graph of these arcs (parallel arcs add up)."""
+def _graph(n: int, tail: Ints, head: Ints, cap: Ints) -> Any:
+    """The CSR graph of these arcs (parallel arcs add up)."""
     graph = csr_matrix(
         (np.asarray(cap, dtype=np.int32), (np.asarray(tail), np.asarray(head))), shape=(n, n)
     )
     graph.sum_duplicates()
-    return int(maximum_flow(graph, source, sink, method="dinic").flow_value)
+    return graph
+
+
+def _max_flow(n: int, tail: Ints, head: Ints, cap: Ints, source: int, sink: int) -> int:
+    """Max flow value on the graph of these arcs (parallel arcs add up)."""
+    return int(maximum_flow(_graph(n, tail, head, cap), source, sink, method="dinic").flow_value)

@@ -147,9 +147,7 @@ def _pair(
 
 def _peaks(graph: RoadGraph, net: TimeNetwork, arc_edge: Ints, plan: FlowPlan) -> list[EdgePeak]:
     """Busiest step of every edge used, busiest first."""
-    if plan.arc_used.size == 0:
-        return []
-    arc_peak = plan.arc_used.max(axis=1)
+    arc_peak = plan.arc_peak
     peak = np.zeros(graph.n_edges, dtype=np.int64)
     cap = np.zeros(graph.n_edges, dtype=np.int64)
     np.maximum.at(peak, arc_edge, arc_peak[: arc_edge.size])

@@ -73,3 +73,18 @@ def test_routes_go_round_the_core() -> None:
     plan = refine(case.net, case.dem, ccrp(case.net, case.dem))
     check_plan(case, plan)  # asserts no arc of the core is used
     assert plan.unplaced.sum() == 0
+
+
+def test_refined_plan_takes_exactly_the_optimum_time_on_small_networks() -> None:
+    for case in CASES:
+        plan = refine(case.net, case.dem, ccrp(case.net, case.dem),
+                      target=best_placement(case.net, case.dem))  # fmt: skip
+        optimum, _ = quickest_time(case.net, case.dem)
+        assert plan.evacuation_time == optimum, case.name
+
+
+def test_a_flow_waiting_at_the_shelter_node_becomes_groups_that_arrive_at_once() -> None:
+    case = next(c for c in CASES if c.name == "random-1035-tight")
+    plan = refine(case.net, case.dem, ccrp(case.net, case.dem),
+                  target=best_placement(case.net, case.dem))  # fmt: skip
+    check_plan(case, plan)  # asserts each group's arrival is its last arc's
