@@ -8,11 +8,12 @@ geo.assignment to write.
 Exactness. shapely (GEOS) and PostGIS decide a point against a polygon with different code
 (PostGIS has its own point-in-polygon); both agree on every point farther than rounding error
 from the polygon's boundary, but may disagree on a point on, or within 1e-15° of, a slanted
-edge. So any point within NEAR_DEG (~0.1 mm) of a grid or micro-grid boundary, and any compound
-that comes that close to a micro-grid without their interiors overlapping, is decided by
-PostGIS itself with the per-enterprise rule (assign_rule.sql, the rule reassign_area applies):
-bulk and incremental assignment cannot disagree. Ties (a point covered by several grids) go to
-the smallest id, as in SQL.
+edge. So a point within NEAR_DEG (~0.1 mm) of a grid's or micro-grid's boundary, unless it is
+one of that polygon's vertices (on the boundary in any arithmetic), is decided by PostGIS itself
+with the per-enterprise rule (assign_rule.sql, the rule reassign_area applies): bulk and
+incremental assignment cannot disagree. A compound against a micro-grid is polygon against
+polygon, which PostGIS hands to GEOS as well (robust predicates): decided here, unless invalid.
+Ties (a point covered by several polygons) go to the smallest id, as in SQL.
 """
 
 from __future__ import annotations
@@ -58,9 +59,11 @@ OUT = np.dtype([("n", ">i2")] + [(f, ">i4") for f in ("l1", "id", "l2", "grid", 
 TARGET = "CREATE TEMP TABLE assign_target (id int, grid_id int, microgrid_id int) ON COMMIT DROP"
 WRITE = "COPY assign_target FROM STDIN (FORMAT binary)"
 POLYGONS = "SELECT id, ST_AsBinary(geom) FROM {table} WHERE valid_to IS NULL ORDER BY id"
-# through the primary key, row by row (a filter `id = ANY(...)` makes the planner scan the table)
-COMPOUNDS = """SELECT e.id, ST_AsBinary(e.compound) FROM unnest(CAST(:ids AS int[])) AS u (id)
-JOIN enterprise AS e ON e.id = u.id ORDER BY e.id"""
+# row by row through the primary key: the fenced lateral keeps the planner from a table scan
+COMPOUNDS = """SELECT e.id, ST_AsBinary(e.compound)
+FROM unnest(CAST(:ids AS int[])) AS u (id)
+CROSS JOIN LATERAL (SELECT id, compound FROM enterprise WHERE id = u.id OFFSET 0) AS e
+ORDER BY e.id"""
 
 
 @dataclass(frozen=True)
@@ -173,20 +176,18 @@ def _compounds(
     session: Session, ids: np.ndarray, micros: np.ndarray, micro_ids: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """For the enterprises `ids` (ascending): the smallest id of the micro-grids their compound
-    overlaps (0: none, or no compound), and which are too close to call (NEAR_DEG)."""
+    overlaps (0: none, or no compound), and which PostGIS must decide."""
     order = np.argsort(ids)
     rows = session.execute(text(COMPOUNDS), {"ids": ids[order].tolist()}).all()
     shapes = np.full(len(ids), None, dtype=object)
     found = np.searchsorted(ids[order], [r[0] for r in rows])
     shapes[order[found]] = shapely.from_wkb([bytes(r[1]) for r in rows])
-    tree = shapely.STRtree(micros)
-    shape, micro = tree.query(shapes, predicate="dwithin", distance=NEAR_DEG)
-    inside = shapely.relate_pattern(shapes[shape], micros[micro], "T********")
-    unsure = np.zeros(len(ids), dtype=bool)
-    unsure[shape[~inside]] = True
+    # polygon against polygon, PostGIS' ST_Intersects is GEOS' too (robust predicates): only
+    # its own point-in-polygon needs the NEAR_DEG check; an invalid compound is left to PostGIS
+    shape, micro = shapely.STRtree(micros).query(shapes, predicate="intersects")
+    unsure = ~shapely.is_valid(shapes) & ~shapely.is_missing(shapes)
     best = np.zeros(len(ids), dtype=np.int64)
-    # pairs come per shape in input order; take the smallest micro-grid per shape
-    shape, micro = shape[inside], micro[inside]
+    # take the smallest micro-grid per shape
     sort = np.lexsort((micro, shape))
     shape, micro = shape[sort], micro[sort]
     first = np.ones(len(shape), dtype=bool)
