@@ -11,12 +11,13 @@ it after an edit to the enterprises in the changed area only; `assign_enterprise
 All of them write only the rows whose grid or micro-grid changes, and none commits.
 
 A full pass that changes many rows (after an import) takes the *bulk write*: under ACCESS
-EXCLUSIVE locks on enterprise, grid and microgrid it drops the assignment foreign keys and
-indexes and the tile cluster trigger, updates the rows (HOT updates, touching no index, thanks
-to the table's fillfactor, migration 0005), then re-creates all of them as they were, in the
-same transaction. Readers of those three tables wait for the locks (~10 s at 1M rows) instead
-of reading on; below the threshold, or when the locks do not come within BULK_LOCK_WAIT, rows
-are updated in place.
+EXCLUSIVE locks on enterprise, grid and microgrid it drops the assignment indexes and the tile
+cluster trigger and sets the assignment foreign keys aside (a superuser disables their per-row
+checks and checks the written ids itself; any other owner drops and re-adds them), updates the
+rows (HOT updates, touching no index, thanks to the table's fillfactor, migration 0005), then
+puts all of them back as they were, in the same transaction. Readers of those three tables wait
+for the locks (~10 s at 1M rows) instead of reading on; below the threshold, or when the locks
+do not come within BULK_LOCK_WAIT, rows are updated in place.
 """
 
 from __future__ import annotations

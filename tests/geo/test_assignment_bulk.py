@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from geo.assignment import assign_all, assign_enterprises
+from geo.sqlfiles import sql
 from tests.geo.test_assignment import Place, at, rect
 
 # the schema objects the bulk write sets aside, as the catalog describes them
@@ -143,3 +144,22 @@ def test_points_on_or_next_to_a_slanted_edge_get_what_postgis_gives_them(place):
     assign_enterprises(place.db, usccs=list(usccs))
     assert rows(place, ASSIGNMENT) == bulk
     assert {g for _, g, _ in bulk} == set(grids)  # both sides are hit
+
+
+def test_with_the_key_checks_off_the_bulk_write_refuses_an_id_that_is_no_grid(place):
+    """A superuser's bulk write disables the foreign keys' per-row checks instead of dropping
+    them; before re-enabling them it checks every written id itself (here: one that is none)."""
+    if not place.db.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
+        pytest.skip("the checks are only disabled for a superuser")
+    grid = place.grid(rect(0, 0, 4, 4))
+    steps = place.db.execute(sql("assign_bulk_objects")).all()
+    disable = [s for phase, s in steps if phase == "drop" and "DISABLE TRIGGER" in s]
+    check = next(s for phase, s in steps if phase == "restore" and s.startswith("DO"))
+    assert len(disable) == 2  # grid_id and microgrid_id
+    target = "CREATE TEMP TABLE assign_target (id int, grid_id int, microgrid_id int)"
+    place.db.execute(text(target))
+    place.db.execute(text(f"INSERT INTO assign_target VALUES (1, {grid}, 0)"))
+    place.db.execute(text(check))  # an existing grid passes
+    place.db.execute(text(f"INSERT INTO assign_target VALUES (2, {grid + 1000}, 0)"))
+    with pytest.raises(DBAPIError, match="no longer exists"), place.db.begin_nested():
+        place.db.execute(text(check))
