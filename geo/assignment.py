@@ -5,34 +5,38 @@ boundary included; on a shared edge or vertex the smallest grid id wins; outside
 an orphan (grid_id NULL), listed by `orphans`, never dropped. Its micro-grid is the live one
 covering the point (smallest id), else the live one overlapping its compound (smallest id).
 
-`assign_all` applies the rule to every enterprise in one set-based pass; `reassign_area` applies
+`assign_all` applies the rule to every enterprise in one pass (computed by geo.assign_compute:
+shapely, and PostGIS for points near a boundary); `reassign_area` applies
 it after an edit to the enterprises in the changed area only; `assign_enterprises` to a list.
 All of them write only the rows whose grid or micro-grid changes, and none commits.
 
 A full pass that changes many rows (after an import) takes the *bulk write*: under ACCESS
-EXCLUSIVE locks on enterprise, grid and microgrid it drops the assignment foreign keys and
-indexes and the tile cluster trigger, updates the rows (HOT updates, touching no index, thanks
-to the table's fillfactor, migration 0005), then re-creates all of them as they were, in the
-same transaction. Readers of those three tables wait for the locks (~10 s at 1M rows) instead
-of reading on; below the threshold, or when the locks do not come within BULK_LOCK_WAIT, rows
-are updated in place.
+EXCLUSIVE locks on enterprise, grid and microgrid it drops the assignment indexes and the tile
+cluster trigger and sets the assignment foreign keys aside (a superuser disables their per-row
+checks and checks the written ids itself; any other owner drops and re-adds them), updates the
+rows (HOT updates, touching no index, thanks to the table's fillfactor, migration 0005), then
+puts all of them back as they were, in the same transaction. Readers of those three tables wait
+for the locks (~10 s at 1M rows) instead of reading on; below the threshold, or when the locks
+do not come within BULK_LOCK_WAIT, rows are updated in place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import TypeAlias
 
 import shapely
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import String, any_, bindparam, func, select, text, union
+from sqlalchemy import String, TextClause, any_, bindparam, func, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from geo import audit
+from geo.assign_compute import Clock, compute_target
 from geo.errors import CrsUnknown, InvalidGeometry, InvalidInput
 from geo.models import SRID, Enterprise
 from geo.sqlfiles import sql
@@ -60,6 +64,8 @@ class AssignResult:
     assigned: int
     orphans: int
     changed: int
+    # seconds per step (compute steps, then write), for bench/assign's breakdown
+    steps: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -87,16 +93,18 @@ def assign_all(session: Session, *, bulk_min_rows: int | None = None) -> AssignR
     # (the lock conflicts with itself).
     session.execute(text("LOCK TABLE enterprise IN SHARE ROW EXCLUSIVE MODE"))
     with audit.bulk(session, "enterprise", "assign") as summary:
-        session.execute(sql("assign_all"))
-        session.execute(text("ANALYZE assign_target"))
-        row = session.execute(sql("assign_summary")).one()
-        if row.changed and row.changed >= _bulk_threshold(session, bulk_min_rows):
-            _write_bulk(session)
-        elif row.changed:
+        target = compute_target(session)
+        clock = Clock()
+        if target.changed and target.changed >= _bulk_threshold(session, bulk_min_rows):
+            _write_bulk(session, clock)
+        elif target.changed:
             session.execute(sql("assign_write"))
+            clock.lap("write")
         session.execute(text("DROP TABLE assign_target"))
-        summary.update(assigned=row.assigned, orphans=row.orphans, changed=row.changed)
-    return AssignResult(assigned=row.assigned, orphans=row.orphans, changed=row.changed)
+        steps = {**target.steps, **clock.steps}
+        result = AssignResult(target.assigned, target.orphans, target.changed, steps)
+        summary.update(assigned=result.assigned, orphans=result.orphans, changed=result.changed)
+    return result
 
 
 def assign_enterprises(session: Session, *, usccs: Sequence[str] | None = None) -> int:
@@ -180,18 +188,22 @@ def _bulk_threshold(session: Session, bulk_min_rows: int | None) -> float:
     return max(BULK_MIN_ROWS, BULK_SHARE * float(session.scalar(query) or 0))
 
 
-def _write_bulk(session: Session) -> None:
+def _write_bulk(session: Session, clock: Clock) -> None:
     """Write assign_target's changed rows with the assignment FKs, indexes and the tile cluster
     trigger set aside, then re-create them (assign_bulk_objects.sql); in place without the lock."""
     if not _lock_exclusive(session):
         session.execute(sql("assign_write"))
+        clock.lap("write")
         return
     steps = session.execute(sql("assign_bulk_objects")).all()
     for statement in (s for phase, s in steps if phase == "drop"):
         _ddl(session, statement)
+    clock.lap("set aside")
     session.execute(sql("assign_write"))
+    clock.lap("write")
     for statement in (s for phase, s in steps if phase == "restore"):
         _ddl(session, statement)
+    clock.lap("restore")
 
 
 def _ddl(session: Session, statement: str) -> None:
@@ -225,8 +237,15 @@ def _assign_ids(session: Session, ids: list[int]) -> int:
     """Apply the rule to the enterprises `ids`; returns how many rows changed."""
     if not ids:
         return 0
-    result = session.execute(sql("assign_enterprises"), {"ids": ids})
+    result = session.execute(_assign_ids_sql(), {"ids": ids})
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@cache
+def _assign_ids_sql() -> TextClause:
+    """assign_enterprises.sql with the rule of assign_rule.sql in it (shared with the full pass)."""
+    rule = sql("assign_rule").text
+    return text(sql("assign_enterprises").text.replace("{rule}", rule))
 
 
 def _area_wkb(changed: Area) -> bytes | None:

@@ -286,7 +286,12 @@ def bulk(engine: Engine) -> dict[str, list]:
         seconds, result = committed(engine, assign_all)
         t["ours"].append(seconds)
         t["miss"].append(("assign_all", tuple(execute(engine, MISMATCH)[0])))
-        print(f"  round {r + 1}: plain {t['plain'][-1]:.1f} s, assign_all {seconds:.1f} s {result}")
+        steps = ", ".join(f"{k} {v:.1f}" for k, v in result.steps.items())  # compute, then write
+        print(
+            f"  round {r + 1}: plain {t['plain'][-1]:.1f} s, assign_all {seconds:.1f} s {result}"
+            f"\n    assign_all steps (s): {steps}",
+            flush=True,
+        )
     return t
 
 

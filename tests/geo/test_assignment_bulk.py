@@ -7,10 +7,12 @@ from __future__ import annotations
 import random
 
 import pytest
+import shapely
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from geo.assignment import assign_all
+from geo.assignment import assign_all, assign_enterprises
+from geo.sqlfiles import sql
 from tests.geo.test_assignment import Place, at, rect
 
 # the schema objects the bulk write sets aside, as the catalog describes them
@@ -119,3 +121,45 @@ def test_the_write_is_in_place_when_a_reader_holds_a_table_it_locks(place, engin
         reader.rollback()
     assert rows(place, INDEX_OIDS) == indexes  # nothing was dropped: written in place
     assert place.db.scalar(text("SELECT current_setting('lock_timeout')")) == "0"
+
+
+def test_points_on_or_next_to_a_slanted_edge_get_what_postgis_gives_them(place):
+    """The compute is shapely's; points within NEAR_DEG of a boundary are PostGIS' (the rule of
+    assign_enterprises / reassign_area), so both paths agree even where float arithmetic is
+    not exact: points on a slanted shared edge, and a hair (1e-13°-1e-9°) to either side."""
+    corners = [at(0, 0), at(4, 3), at(0, 3), at(4, 0)]
+    north, south = (shapely.Polygon([corners[0], corners[1], c]) for c in corners[2:])
+    grids = [place.grid(north), place.grid(south)]
+    for gid, poly in zip(grids, (north, south), strict=True):
+        place.micro(poly, grid_id=gid)
+    ids = []
+    for k in range(1, 40):
+        x, y = (c + (d - c) * k / 41 for c, d in zip(corners[0].coords[0], corners[1].coords[0]))
+        for dy in (0.0, 1e-13, -1e-13, 1e-11, -1e-11, 1e-9, -1e-9):
+            ids.append(place.enterprise(shapely.Point(x, y + dy)))
+    assign_all(place.db)
+    bulk = rows(place, ASSIGNMENT)
+    unassign(place)
+    usccs = place.db.scalars(text("SELECT uscc FROM enterprise")).all()
+    assign_enterprises(place.db, usccs=list(usccs))
+    assert rows(place, ASSIGNMENT) == bulk
+    assert {g for _, g, _ in bulk} == set(grids)  # both sides are hit
+
+
+def test_with_the_key_checks_off_the_bulk_write_refuses_an_id_that_is_no_grid(place):
+    """A superuser's bulk write disables the foreign keys' per-row checks instead of dropping
+    them; before re-enabling them it checks every written id itself (here: one that is none)."""
+    if not place.db.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
+        pytest.skip("the checks are only disabled for a superuser")
+    grid = place.grid(rect(0, 0, 4, 4))
+    steps = place.db.execute(sql("assign_bulk_objects")).all()
+    disable = [s for phase, s in steps if phase == "drop" and "DISABLE TRIGGER" in s]
+    check = next(s for phase, s in steps if phase == "restore" and s.startswith("DO"))
+    assert len(disable) == 2  # grid_id and microgrid_id
+    target = "CREATE TEMP TABLE assign_target (id int, grid_id int, microgrid_id int)"
+    place.db.execute(text(target))
+    place.db.execute(text(f"INSERT INTO assign_target VALUES (1, {grid}, 0)"))
+    place.db.execute(text(check))  # an existing grid passes
+    place.db.execute(text(f"INSERT INTO assign_target VALUES (2, {grid + 1000}, 0)"))
+    with pytest.raises(DBAPIError, match="no longer exists"), place.db.begin_nested():
+        place.db.execute(text(check))
