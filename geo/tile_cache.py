@@ -11,7 +11,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -81,7 +81,12 @@ class LayerVersions:
                 rows = session.execute(
                     select(LayerChange.layer, LayerChange.version, LayerChange.changed_at)
                 ).all()
-                self._versions = {r[0]: (r[1], r[2].timestamp()) for r in rows}
-                # stamped with the time before the read: never fresher than what was read
-                self._read_at = started
+                self.store(rows, started)
             return self._versions
+
+    def store(self, rows: Iterable[Sequence[Any]], started: float) -> Versions:
+        """Keep the (table, version, changed_at) rows read from layer_change at `started`."""
+        self._versions = {r[0]: (r[1], r[2].timestamp()) for r in rows}
+        # stamped with the time before the read: never fresher than what was read
+        self._read_at = started
+        return self._versions
