@@ -39,8 +39,8 @@ class TileCache:
 
     def put(self, key: Any, data: bytes) -> None:
         """Store `data`, evicting the least recently used tiles beyond the size bound."""
-        if len(data) > self.max_bytes:
-            return
+        if self.max_bytes <= 0 or len(data) > self.max_bytes:  # 0: no cache, not even of
+            return  # empty tiles (they weigh nothing, so they were kept before)
         with self._lock:
             old = self._items.pop(key, None)
             self.size += len(data) - (len(old) if old is not None else 0)

@@ -15,7 +15,8 @@ import asyncio
 import os
 import re
 import threading
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,6 +53,10 @@ PARAMETERS = [
 # Tiles built at once per process: one per core keeps PostgreSQL and the GIL busy without
 # eight queries sharing two cores, which made every tile as slow as the slowest (p95).
 RENDERS = os.cpu_count() or 2
+# Overview tiles (below this zoom) cover many features: a z10 grid tile takes 30–90 ms, the
+# tiles of a street view 1–8 ms. They hold at most one of the RENDERS slots at once, so a
+# burst of them never leaves the detail tiles of a map being panned waiting behind them.
+OVERVIEW_BELOW = 12
 _INTEGER = re.compile(r"-?[0-9]{1,9}")  # out-of-range values are refused by check_tile
 _MVT = (b"content-type", TILE_MEDIA_TYPE.encode())
 _NO_CACHE = (b"cache-control", CACHE_CONTROL.encode())
@@ -113,7 +118,7 @@ async def get_tile(request: Request) -> Response:
     tile = tiles.cached(layer, z=z, x=x, y=y)
     if tile is None:
         pool = _connections(request.app)
-        async with _renders(request.app):
+        async with _slot(request.app, z):
             if pool is None:  # tests sharing their session: in a worker thread, as before
                 tile = await run_in_threadpool(_build, request.app, tiles, layer, z, x, y)
             else:
@@ -151,15 +156,28 @@ def _address(params: dict[str, Any]) -> tuple[str, int, int, int]:
     return params["layer"], int(z), int(x), int(y)
 
 
-def _renders(app: FastAPI) -> asyncio.Semaphore:
+def _renders(app: FastAPI, name: str = "tile_renders", slots: int = RENDERS
+             ) -> asyncio.Semaphore:  # fmt: skip
     """The gate of tiles built at once by this process, one per event loop serving it."""
     loop = asyncio.get_running_loop()
     gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = getattr(
-        app.state, "tile_renders", None
+        app.state, name, None
     )
     if gate is None or gate[0] is not loop:
-        gate = app.state.tile_renders = (loop, asyncio.Semaphore(RENDERS))
+        gate = (loop, asyncio.Semaphore(slots))
+        setattr(app.state, name, gate)
     return gate[1]
+
+
+@asynccontextmanager
+async def _slot(app: FastAPI, z: int) -> AsyncIterator[None]:
+    """One of the RENDERS slots; below OVERVIEW_BELOW, only the one overview slot's turn."""
+    if z >= OVERVIEW_BELOW:
+        async with _renders(app):
+            yield
+        return
+    async with _renders(app, "tile_overview_renders", 1), _renders(app):
+        yield
 
 
 def _connections(app: FastAPI) -> TileConnections | None:
