@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        tiles.close_connections(app)
         app.state.auth.close()
         if app.state.engine is not None:
             app.state.engine.dispose()

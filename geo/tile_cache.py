@@ -11,7 +11,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -39,8 +39,8 @@ class TileCache:
 
     def put(self, key: Any, data: bytes) -> None:
         """Store `data`, evicting the least recently used tiles beyond the size bound."""
-        if len(data) > self.max_bytes:
-            return
+        if self.max_bytes <= 0 or len(data) > self.max_bytes:  # 0: no cache, not even of
+            return  # empty tiles (they weigh nothing, so they were kept before)
         with self._lock:
             old = self._items.pop(key, None)
             self.size += len(data) - (len(old) if old is not None else 0)
@@ -81,7 +81,12 @@ class LayerVersions:
                 rows = session.execute(
                     select(LayerChange.layer, LayerChange.version, LayerChange.changed_at)
                 ).all()
-                self._versions = {r[0]: (r[1], r[2].timestamp()) for r in rows}
-                # stamped with the time before the read: never fresher than what was read
-                self._read_at = started
+                self.store(rows, started)
             return self._versions
+
+    def store(self, rows: Iterable[Sequence[Any]], started: float) -> Versions:
+        """Keep the (table, version, changed_at) rows read from layer_change at `started`."""
+        self._versions = {r[0]: (r[1], r[2].timestamp()) for r in rows}
+        # stamped with the time before the read: never fresher than what was read
+        self._read_at = started
+        return self._versions

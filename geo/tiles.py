@@ -205,8 +205,17 @@ PARAM_TYPES = {"z": "int", "x": "int", "y": "int", "extent": "int", "buffer": "i
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")  # as SQLAlchemy's text() finds them
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A tile statement of geo/sql/<name>.sql, prepared under the name gridmap_<name>."""
+
+    prepare: str  # PREPARE gridmap_<name> (types) AS … with $1…$n
+    execute: TextClause  # EXECUTE with :named parameters (SQLAlchemy)
+    execute_pyformat: str  # the same with %(named)s parameters (psycopg2)
+
+
 @cache
-def prepared(name: str) -> tuple[TextClause, TextClause]:
+def statement(name: str) -> Statement:
     """PREPARE and EXECUTE statements of geo/sql/<name>.sql (its :names become $1…$n)."""
     order: list[str] = []
 
@@ -217,15 +226,21 @@ def prepared(name: str) -> tuple[TextClause, TextClause]:
 
     body = _PARAM.sub(number, sql(name).text)
     types = ", ".join(PARAM_TYPES[p] for p in order)  # names and types from this module only
-    prepare = text(f"PREPARE gridmap_{name} ({types}) AS {body}")
-    execute = text(f"EXECUTE gridmap_{name} ({', '.join(':' + p for p in order)})")
-    return prepare, execute
+    return Statement(
+        prepare=f"PREPARE gridmap_{name} ({types}) AS {body}",
+        execute=text(f"EXECUTE gridmap_{name} ({', '.join(':' + p for p in order)})"),
+        execute_pyformat=f"EXECUTE gridmap_{name} ({', '.join(f'%({p})s' for p in order)})",
+    )
 
 
-def render_tile(session: Session, layer: TileLayer, *, z: int, x: int, y: int) -> bytes:
-    """The MVT bytes of one tile of `layer` (empty when no feature touches it)."""
+def tile_call(layer: TileLayer, *, z: int, x: int, y: int) -> tuple[str, dict[str, Any]] | None:
+    """The statement name and parameters of tile z/x/y of `layer` (None below its minzoom).
+
+    >>> tile_call(TILE_LAYERS["enterprise"], z=10, x=1, y=2)[0]
+    'tile_enterprise_cluster'
+    """
     if z < layer.minzoom:
-        return b""
+        return None
     params: dict[str, Any] = {"z": z, "x": x, "y": y, "extent": EXTENT}
     name = f"tile_{layer.name}"
     if layer.cluster_below is not None and z < layer.cluster_below:
@@ -233,16 +248,26 @@ def render_tile(session: Session, layer: TileLayer, *, z: int, x: int, y: int) -
         params |= cluster_params(z, x, y) | {"n": float(1 << z)}
     else:
         params |= {"buffer": BUFFER, "margin": BUFFER / EXTENT}
+    return name, params
+
+
+def render_tile(session: Session, layer: TileLayer, *, z: int, x: int, y: int) -> bytes:
+    """The MVT bytes of one tile of `layer` (empty when no feature touches it), in the
+    session's transaction (tests and past tiles; the server uses geo.tile_pool)."""
+    call = tile_call(layer, z=z, x=x, y=y)
+    if call is None:
+        return b""
+    name, params = call
     # ST_AsMVTGeom's high cost estimate makes PostgreSQL plan parallel workers even for
     # 800 points; starting them costs more than the tile (z16: 4 ms serial, 8–38 ms parallel)
     # and tiles are already served in parallel. Local to the transaction the tile is built in.
     session.execute(_SERIAL)
-    prepare, execute = prepared(name)
+    stmt = statement(name)
     done: set[str] = session.connection().info.setdefault("gridmap_prepared", set())
     if name not in done:  # a prepared statement outlives rollbacks, not its connection
-        session.execute(prepare)
+        session.execute(text(stmt.prepare))
         done.add(name)
-    data = session.execute(execute, params).scalar_one()
+    data = session.execute(stmt.execute, params).scalar_one()
     return bytes(data) if data else b""
 
 
@@ -306,7 +331,7 @@ class Tiles:
         self._bounds: dict[str, tuple[str, tuple[float, float, float, float]]] = {}
         self._etags: dict[str, tuple[Versions, str]] = {}  # per layer, for the versions object
 
-    def _etag(self, layer: TileLayer, versions: Versions) -> str:
+    def etag(self, layer: TileLayer, versions: Versions) -> str:
         """An entity tag that changes whenever a table the layer reads is written."""
         known = self._etags.get(layer.name)
         if known is not None and known[0] is versions:
@@ -323,7 +348,7 @@ class Tiles:
         versions = self.versions.fresh()
         if versions is None:
             return None
-        etag = self._etag(layer, versions)
+        etag = self.etag(layer, versions)
         data = self.cache.get((name, z, x, y, etag))
         return None if data is None else Tile(data, etag)
 
@@ -333,7 +358,7 @@ class Tiles:
         check_tile(z, x, y)
         # the versions are read before the tile is built, so a tile is never stored under a
         # version newer than its rows: a write committed meanwhile only makes it fresher
-        etag = self._etag(layer, self.versions.current(session))
+        etag = self.etag(layer, self.versions.current(session))
         key = (name, z, x, y, etag)
         data = self.cache.get(key)
         if data is None:
@@ -344,7 +369,7 @@ class Tiles:
     def tilejson(self, session: Session, name: str, *, tiles_url: str) -> dict[str, Any]:
         """The TileJSON of layer `name`; its bounds are kept until its tables change."""
         layer = tile_layer(name)
-        etag = self._etag(layer, self.versions.current(session))
+        etag = self.etag(layer, self.versions.current(session))
         known = self._bounds.get(name)
         if known is None or known[0] != etag:
             known = (etag, layer_bounds(session, layer))

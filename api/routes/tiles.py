@@ -3,9 +3,10 @@
 Empty tiles answer 204 No Content: Leaflet.VectorGrid and MapLibre draw nothing for them
 without a console error (a 404 would log a failed request for every empty tile).
 
-A cached tile is answered in the event loop, with no thread hop and no database session;
-only a miss (or versions older than a second) borrows a session, in one worker thread, and
-at most `RENDERS` misses per process build at once (the rest wait their turn in the loop).
+A cached tile is answered in the event loop, with no thread hop and no database session. A
+miss (or versions older than a second) is one query awaited in the event loop on the tile
+connections of `geo.tile_pool`, and at most `RENDERS` misses per process build at once (the
+rest wait their turn in the loop).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import asyncio
 import os
 import re
 import threading
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +28,7 @@ from api.deps import SessionDep, get_session
 from geo.audit import acting_as
 from geo.errors import DatabaseUnavailable, InvalidInput
 from geo.history_views import parse_day, render_tile_at
+from geo.tile_pool import TileConnections, build_tile
 from geo.tiles import TILE_MEDIA_TYPE, Tile, Tiles, check_tile, tile_layer
 
 router = APIRouter(tags=["tiles"])
@@ -50,6 +53,10 @@ PARAMETERS = [
 # Tiles built at once per process: one per core keeps PostgreSQL and the GIL busy without
 # eight queries sharing two cores, which made every tile as slow as the slowest (p95).
 RENDERS = os.cpu_count() or 2
+# Overview tiles (below this zoom) cover many features: a z10 grid tile takes 30–90 ms, the
+# tiles of a street view 1–8 ms. They hold at most one of the RENDERS slots at once, so a
+# burst of them never leaves the detail tiles of a map being panned waiting behind them.
+OVERVIEW_BELOW = 12
 _INTEGER = re.compile(r"-?[0-9]{1,9}")  # out-of-range values are refused by check_tile
 _MVT = (b"content-type", TILE_MEDIA_TYPE.encode())
 _NO_CACHE = (b"cache-control", CACHE_CONTROL.encode())
@@ -110,8 +117,12 @@ async def get_tile(request: Request) -> Response:
     tiles = app_tiles(request.app)
     tile = tiles.cached(layer, z=z, x=x, y=y)
     if tile is None:
-        async with _renders(request.app):
-            tile = await run_in_threadpool(_build, request.app, tiles, layer, z, x, y)
+        pool = _connections(request.app)
+        async with _slot(request.app, z):
+            if pool is None:  # tests sharing their session: in a worker thread, as before
+                tile = await run_in_threadpool(_build, request.app, tiles, layer, z, x, y)
+            else:
+                tile = await build_tile(tiles, pool, layer, z=z, x=x, y=y)
     if tile.etag in request.headers.get("if-none-match", ""):
         return TileResponse(tile, 304)
     return TileResponse(tile, 200 if tile.data else 204)
@@ -145,15 +156,51 @@ def _address(params: dict[str, Any]) -> tuple[str, int, int, int]:
     return params["layer"], int(z), int(x), int(y)
 
 
-def _renders(app: FastAPI) -> asyncio.Semaphore:
+def _renders(app: FastAPI, name: str = "tile_renders", slots: int = RENDERS
+             ) -> asyncio.Semaphore:  # fmt: skip
     """The gate of tiles built at once by this process, one per event loop serving it."""
     loop = asyncio.get_running_loop()
     gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = getattr(
-        app.state, "tile_renders", None
+        app.state, name, None
     )
     if gate is None or gate[0] is not loop:
-        gate = app.state.tile_renders = (loop, asyncio.Semaphore(RENDERS))
+        gate = (loop, asyncio.Semaphore(slots))
+        setattr(app.state, name, gate)
     return gate[1]
+
+
+@asynccontextmanager
+async def _slot(app: FastAPI, z: int) -> AsyncIterator[None]:
+    """One of the RENDERS slots; below OVERVIEW_BELOW, only the one overview slot's turn."""
+    if z >= OVERVIEW_BELOW:
+        async with _renders(app):
+            yield
+        return
+    async with _renders(app, "tile_overview_renders", 1), _renders(app):
+        yield
+
+
+def _connections(app: FastAPI) -> TileConnections | None:
+    """The tile connections of the event loop serving `app`; None when a test overrides
+    get_session (its tiles must see the test's uncommitted rows) or there is no database."""
+    if app.state.dsn is None or get_session in app.dependency_overrides:
+        return None
+    loop = asyncio.get_running_loop()
+    known: tuple[asyncio.AbstractEventLoop, TileConnections] | None = getattr(
+        app.state, "tile_connections", None
+    )
+    if known is None or known[0] is not loop:
+        if known is not None:
+            known[1].close()
+        known = app.state.tile_connections = (loop, TileConnections(app.state.dsn, RENDERS))
+    return known[1]
+
+
+def close_connections(app: FastAPI) -> None:
+    """Close the app's tile connections (at shutdown)."""
+    known = getattr(app.state, "tile_connections", None)
+    if known is not None:
+        known[1].close()
 
 
 def _build(app: FastAPI, tiles: Tiles, layer: str, z: int, x: int, y: int) -> Tile:

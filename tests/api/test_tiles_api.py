@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import event, text
 
-from api.routes.tiles import RENDERS, _renders
+from api.routes.tiles import OVERVIEW_BELOW, RENDERS, _renders
 from geo.tiles import TILE_LAYERS, Tiles
 from tests.geo.test_tiles import LAT, LON, add_enterprises, decode, tile_of
 
@@ -211,5 +211,29 @@ def test_cached_tile_is_answered_while_every_render_slot_is_busy(app, db, admin)
             assert (await asyncio.wait_for(waiting, 10)).status_code == 204
             for _ in range(RENDERS - 1):
                 gate.release()
+
+    asyncio.run(scenario())
+
+
+def test_overview_tiles_hold_one_render_slot_and_detail_tiles_pass_them(app, db, admin):
+    """Below OVERVIEW_BELOW a miss needs the one overview slot; a detail tile does not."""
+    app.state.tiles = Tiles(cache_bytes=0, versions_ttl=60)
+    overview = url("grid", *tile_of(LON, LAT, OVERVIEW_BELOW - 2))
+    detail = url("grid", *tile_of(LON, LAT, OVERVIEW_BELOW))
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=admin.headers
+        ) as http:
+            assert (await http.get(overview)).status_code == 204  # makes the gates
+            busy = _renders(app, "tile_overview_renders", 1)
+            await busy.acquire()  # an overview tile is being built
+            waiting = asyncio.create_task(http.get(overview))
+            assert (await asyncio.wait_for(http.get(detail), 5)).status_code == 204
+            await asyncio.sleep(0.2)
+            assert not waiting.done()
+            busy.release()
+            assert (await asyncio.wait_for(waiting, 10)).status_code == 204
 
     asyncio.run(scenario())

@@ -251,6 +251,9 @@ def test_cache_keeps_recent_tiles_within_its_byte_bound():
     assert cache.size == 8 and len(cache) == 2
     cache.put("huge", b"x" * 11)
     assert cache.get("huge") is None and cache.size == 8
+    off = TileCache(max_bytes=0)  # GRIDMAP_TILE_CACHE_MB=0: nothing kept, empty tiles neither
+    off.put("empty", b"")
+    assert off.get("empty") is None and len(off) == 0
 
 
 def test_versions_are_read_at_most_once_per_ttl(db, engine):
