@@ -24,13 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TypeAlias
 
 import shapely
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import String, TextClause, any_, bindparam, func, select, text, union
+from sqlalchemy import String, any_, bindparam, func, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -237,15 +236,8 @@ def _assign_ids(session: Session, ids: list[int]) -> int:
     """Apply the rule to the enterprises `ids`; returns how many rows changed."""
     if not ids:
         return 0
-    result = session.execute(_assign_ids_sql(), {"ids": ids})
+    result = session.execute(sql("assign_enterprises"), {"ids": ids})
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-@cache
-def _assign_ids_sql() -> TextClause:
-    """assign_enterprises.sql with the rule of assign_rule.sql in it (shared with the full pass)."""
-    rule = sql("assign_rule").text
-    return text(sql("assign_enterprises").text.replace("{rule}", rule))
 
 
 def _area_wkb(changed: Area) -> bytes | None:

@@ -1,7 +1,6 @@
--- (Re)assign the enterprises :ids (int[]) by the rule of assign_rule.sql, which geo.assignment
--- puts in place of the placeholder below. Only rows whose grid or micro-grid changes are
--- written; the row count is how many.
-WITH target AS MATERIALIZED ({rule})
+-- (Re)assign the enterprises :ids (int[]) by the rule of assign_rule.sql. Only rows whose grid
+-- or micro-grid changes are written; the row count is how many.
+WITH target AS MATERIALIZED ({sql:assign_rule})
 UPDATE enterprise AS e
 SET grid_id = t.grid_id, microgrid_id = t.microgrid_id
 FROM target AS t
