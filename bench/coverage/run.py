@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench" / "tiles"))
 
-from data import load_enterprises, load_hierarchy  # noqa: E402  (bench/tiles/data.py)
+from data import load as load_park  # noqa: E402  (bench/tiles/data.py)
 from geo import schema  # noqa: E402
 from geo.coverage import figures, months  # noqa: E402
 from geo.db import database_url, drop_database, ensure_database, make_engine  # noqa: E402
@@ -147,16 +147,8 @@ def load_visits(engine: Engine, visits: int, now: datetime) -> None:
 
 
 def load(engine: Engine, enterprises: int, visits: int, now: datetime) -> None:
-    started = time.perf_counter()
-    rng = np.random.default_rng(SEED)
-    load_hierarchy(engine, rng)
-    load_enterprises(engine, rng, enterprises)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("SELECT setval('grid_id_seq', 2000)"))
-        conn.execute(text("VACUUM ANALYZE enterprise"))
-        conn.execute(text("VACUUM ANALYZE grid"))
-    print(f"loaded {enterprises:,} enterprises and 2,000 grids in 20 communities in "
-          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    """bench/tiles' park, grids and enterprises (the same generator and seed), then the visits."""
+    load_park(engine, enterprises)
     load_visits(engine, visits, now)
 
 
