@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Float, func, null, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from geo.errors import Forbidden, InvalidInput, NotFound
+from geo.errors import Conflict, Forbidden, InvalidInput, NotFound
 from geo.models import Enterprise, Problem, Visit
 from geo.vocab import HANDLER_LEVELS, PROBLEM_CATEGORIES
 
@@ -87,14 +88,25 @@ def record_visit(
         enterprise_id=enterprise.id,
         staff_id=staff_id,
         user_id=user_id,
-        visited_at=visited_at or func.now(),
+        # the wall clock, not the transaction's start: two visits in one transaction differ
+        visited_at=visited_at or func.clock_timestamp(),
         notes=(notes or "").strip() or None,
         check_result=check,
         distance_m=distance,
         geom=_point(where),
     )
-    session.add(visit)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(visit)
+            session.flush()
+    except IntegrityError as error:
+        if "uq_visit_enterprise_time" not in str(error.orig):
+            raise
+        when = f"{visited_at:%Y-%m-%d %H:%M:%S}" if visited_at else "此刻"
+        raise Conflict(
+            f"企业 {enterprise.name}（{uscc}）在 {when} 已有一条走访记录 (a visit to {uscc} "
+            "at this time is already recorded)"
+        ) from None
     return visit
 
 
