@@ -21,10 +21,14 @@ from geo.models import LayerChange
 
 
 class TileCache:
-    """Least-recently-used tile bytes, bounded by their total size; safe across threads."""
+    """Least-recently-used tile bytes, bounded by their total size; safe across threads.
 
-    def __init__(self, max_bytes: int) -> None:
+    Each entry also counts `entry_bytes` for its key and bookkeeping, so that empty tiles
+    (0 bytes, and most tiles of an empty area are) cannot grow the cache without bound."""
+
+    def __init__(self, max_bytes: int, entry_bytes: int = 256) -> None:
         self.max_bytes = max_bytes
+        self.entry_bytes = entry_bytes
         self.size = 0
         self._items: OrderedDict[Any, bytes] = OrderedDict()
         self._lock = threading.Lock()
@@ -39,15 +43,16 @@ class TileCache:
 
     def put(self, key: Any, data: bytes) -> None:
         """Store `data`, evicting the least recently used tiles beyond the size bound."""
-        if self.max_bytes <= 0 or len(data) > self.max_bytes:  # 0: no cache, not even of
-            return  # empty tiles (they weigh nothing, so they were kept before)
+        cost = len(data) + self.entry_bytes
+        if cost > self.max_bytes:  # GRIDMAP_TILE_CACHE_MB=0: nothing is kept
+            return
         with self._lock:
             old = self._items.pop(key, None)
-            self.size += len(data) - (len(old) if old is not None else 0)
+            self.size += cost - (len(old) + self.entry_bytes if old is not None else 0)
             self._items[key] = data
             while self.size > self.max_bytes:
                 _, evicted = self._items.popitem(last=False)
-                self.size -= len(evicted)
+                self.size -= len(evicted) + self.entry_bytes
 
     def __len__(self) -> int:
         return len(self._items)

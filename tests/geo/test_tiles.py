@@ -242,7 +242,7 @@ def test_cluster_table_follows_inserts_moves_and_deletes(db):
 
 
 def test_cache_keeps_recent_tiles_within_its_byte_bound():
-    cache = TileCache(max_bytes=10)
+    cache = TileCache(max_bytes=10, entry_bytes=0)
     cache.put("a", b"12345")
     cache.put("b", b"1234")
     assert cache.get("a") == b"12345"  # a is now the most recent
@@ -254,6 +254,16 @@ def test_cache_keeps_recent_tiles_within_its_byte_bound():
     off = TileCache(max_bytes=0)  # GRIDMAP_TILE_CACHE_MB=0: nothing kept, empty tiles neither
     off.put("empty", b"")
     assert off.get("empty") is None and len(off) == 0
+
+
+def test_empty_tiles_count_their_entry_so_the_cache_stays_bounded():
+    cache = TileCache(max_bytes=1000, entry_bytes=100)
+    for i in range(50):
+        cache.put(("z", i), b"")
+    assert len(cache) == 10 and cache.size == 1000
+    assert cache.get(("z", 49)) == b"" and cache.get(("z", 0)) is None
+    cache.put(("z", 49), b"x" * 50)  # replacing an entry counts its bytes once
+    assert cache.size == 950 and len(cache) == 9
 
 
 def test_versions_are_read_at_most_once_per_ttl(db, engine):
