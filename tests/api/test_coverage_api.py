@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
@@ -148,3 +149,26 @@ def test_the_same_visit_posted_twice_is_refused_with_409_and_nothing_written(cli
     assert len(db.scalars(select(Visit).where(Visit.enterprise_id == enterprise)).all()) == 1
     after = client.post("/api/visits", json={"uscc": world.uscc["e2"]}, headers=member.headers)
     assert after.status_code == 201  # the transaction is still usable after the refusal
+
+
+def _closers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "coverage-closer" and t.is_alive()]
+
+
+def test_the_app_runs_the_month_closer_while_it_serves_unless_turned_off(test_settings):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    before = len(_closers())  # (0: apps of other tests stopped theirs on leaving)
+    application = create_app(test_settings)
+    with TestClient(application):
+        assert len(_closers()) == before + 1
+    for thread in _closers():  # stopped on leaving: each ends within its current round
+        thread.join(timeout=30)
+    assert len(_closers()) == before
+    application.state.engine.dispose()
+    off = create_app(test_settings.model_copy(update={"coverage_autoclose": False}))
+    with TestClient(off):
+        assert len(_closers()) == before
+    off.state.engine.dispose()
