@@ -42,8 +42,8 @@ def test_member_figures_match_the_per_enterprise_computation(db, seed):
     for i in range(150):
         when = rng.choice([OCTOBER, months.current_month()])
         at = months.month_bounds(when)[0] + timedelta(hours=i, seconds=rng.random())
-        _visit(db, rng.choice(ids), min(at, now), rng.choice(["verified", "flagged", "no_location"]),
-               **rng.choice(who))  # fmt: skip
+        check = rng.choice(["verified", "flagged", "no_location"])
+        _visit(db, rng.choice(ids), min(at, now), check, **rng.choice(who))
     moved = db.scalars(select(Enterprise).where(Enterprise.id.in_(rng.sample(ids, 10))))
     for enterprise in moved:  # the current places count
         enterprise.grid_id = world.grids[rng.choice([G1, G2, G3])].id
