@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.coverage_autoclose and app.state.sessionmaker is not None:
             closer = Closer(app.state.sessionmaker)  # every worker: an advisory lock picks one
             closer.start()
+        app.state.closer = closer
         yield
         if closer is not None:
             closer.stop()
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings
+    app.state.closer = None  # the month closer, while the lifespan runs
     app.state.error_page = error_page
     _attach_database(app, settings)
     install_handlers(app)

@@ -88,6 +88,15 @@ class Closer:
         """Ask the thread to end (a closing under way finishes or rolls back with the process)."""
         self._stop.set()
 
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end; whether it has."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def _run(self) -> None:
         while True:  # once at start-up, then after each wake until stopped
             try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
@@ -151,24 +150,18 @@ def test_the_same_visit_posted_twice_is_refused_with_409_and_nothing_written(cli
     assert after.status_code == 201  # the transaction is still usable after the refusal
 
 
-def _closers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "coverage-closer" and t.is_alive()]
-
-
 def test_the_app_runs_the_month_closer_while_it_serves_unless_turned_off(test_settings):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
 
-    before = len(_closers())  # (0: apps of other tests stopped theirs on leaving)
     application = create_app(test_settings)
     with TestClient(application):
-        assert len(_closers()) == before + 1
-    for thread in _closers():  # stopped on leaving: each ends within its current round
-        thread.join(timeout=30)
-    assert len(_closers()) == before
+        closer = application.state.closer
+        assert closer is not None and closer.running
+    assert closer.join(timeout=30)  # stopped on leaving: it ends within its current round
     application.state.engine.dispose()
     off = create_app(test_settings.model_copy(update={"coverage_autoclose": False}))
     with TestClient(off):
-        assert len(_closers()) == before
+        assert off.state.closer is None
     off.state.engine.dispose()

@@ -12,13 +12,14 @@ from sqlalchemy import select, text
 
 from geo.coverage import figures, months
 from geo.models import Enterprise, Staff, User
+from geo.sqlfiles import INCLUDE, sql_text
 from tests.geo.catalog_fixtures import C1, G1, G2, G3
 from tests.geo.test_coverage import OCTOBER, _random_world, _visit
 from tests.logins import add_login
 
-PER_ENTERPRISE = text(
-    Path(__file__).with_name("coverage_members_per_enterprise.sql").read_text(encoding="utf-8")
-)
+# the members' definition taken in from geo/sql/coverage_member_scope.sql, as the live statement
+_REFERENCE = Path(__file__).with_name("coverage_members_per_enterprise.sql").read_text("utf-8")
+PER_ENTERPRISE = text(INCLUDE.sub(lambda m: sql_text(m.group(1)).strip(), _REFERENCE))
 
 
 def _recorders(db) -> list[dict[str, int | None]]:
