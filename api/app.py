@@ -29,6 +29,7 @@ from api.routes import (
     users,
 )
 from geo import audit  # noqa: F401  (binds the actor of every transaction)
+from geo.coverage.autoclose import Closer
 from geo.db import database_url, make_engine, make_sessionmaker
 from geo.errors import GridmapError
 from geo.settings import Settings
@@ -46,7 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        closer = None
+        if settings.coverage_autoclose and app.state.sessionmaker is not None:
+            closer = Closer(app.state.sessionmaker)  # every worker: an advisory lock picks one
+            closer.start()
+        app.state.closer = closer
         yield
+        if closer is not None:
+            closer.stop()
         tiles.close_connections(app)
         app.state.auth.close()
         if app.state.engine is not None:
@@ -63,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings
+    app.state.closer = None  # the month closer, while the lifespan runs
     app.state.error_page = error_page
     _attach_database(app, settings)
     install_handlers(app)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -137,14 +138,26 @@ def serve(
         f"gridmap serving at http://{host}:{port}/"
         + (f" ({workers} workers)" if workers > 1 else "")
     )
+    logs = _log_config()
     if workers > 1:
         # each worker builds its app from the same environment; their tile caches follow
         # layer_change on their own, so a write reaches every worker within a second
         uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port,
-                    log_level="info", proxy_headers=False)  # fmt: skip
+                    log_level="info", log_config=logs, proxy_headers=False)  # fmt: skip
         return
     application = create_app(settings)
-    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(application, host=host, port=port, log_level="info", log_config=logs,
+                proxy_headers=False)  # fmt: skip
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus gridmap's own loggers at INFO on the same handler (the background
+    closing of coverage months says what it closed and how long it took)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["gridmap"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def main() -> None:

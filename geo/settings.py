@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         "and edges.",
     )
 
+    coverage_autoclose: bool = Field(
+        default=True,
+        description="Close each ended month's coverage in the background shortly after it ends "
+        "(and at start-up), so no reader waits for it.",
+    )
+
     @field_validator("default_lang")
     @classmethod
     def _known_lang(cls, value: str) -> str:

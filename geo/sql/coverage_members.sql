@@ -1,43 +1,29 @@
 -- Coverage of one open month per member: grid leaders and members with an account (their
 -- grids: user_grid; their visits: recorded by the account, or by its staff record), and grid
 -- staff on duty that month without an account (staff_assignment). A member's total is the
--- operating enterprises of their grids; visited/verified/flagged count only their own visits.
-WITH members AS (
-    SELECT u.username AS code, coalesce(u.display_name, u.username) AS name,
-           array_remove(ARRAY['u:' || u.id, 's:' || u.staff_id], NULL) AS keys, ug.grid_id
-    FROM users u JOIN user_grid ug ON ug.user_id = u.id
-    WHERE u.role IN ('grid_member', 'grid_leader') AND NOT u.disabled
-    UNION
-    SELECT s.staff_no, s.name, ARRAY['s:' || s.id], sa.grid_id
-    FROM staff s JOIN staff_assignment sa ON sa.staff_id = s.id
-    WHERE s.active AND sa.role IN ('grid_leader', 'full_time', 'part_time')
-      AND sa.since < CAST(:month AS date) + interval '1 month'
-      AND (sa.until IS NULL OR sa.until >= :month)
-      AND NOT EXISTS (SELECT 1 FROM users u WHERE u.staff_id = s.id)
-), scoped AS (
-    SELECT m.code, m.name, m.keys, m.grid_id, g.code AS grid_code, c.code AS community_code
-    FROM members m
-    JOIN grid g ON g.id = m.grid_id AND g.valid_to IS NULL
-    JOIN community c ON c.id = g.community_id
-    WHERE (CAST(:community AS text) IS NULL OR c.code = :community)
-      AND (CAST(:grid AS text) IS NULL OR g.code = :grid)
-), per AS (
-    SELECT s.code, s.name, s.grid_code, s.community_code, e.id,
-           coalesce(v.visits, 0) AS visits, coalesce(v.verified, 0) AS verified,
-           coalesce(v.flagged, 0) AS flagged
+-- operating enterprises of their grids (the kept coverage_grid_total, migration 0009); visited/
+-- verified/flagged count only their own visits, from their month rows of coverage_member_month
+-- (index (month, member)) joined to the enterprises they visited: the cost follows the members'
+-- visits, not every enterprise of their grids.
+WITH {sql:coverage_member_scope}, totals AS (
+    SELECT s.code, s.name, min(s.grid_code) AS parent_code,
+           min(s.community_code) AS community_code, sum(t.total) AS total
+    FROM (SELECT DISTINCT code, name, grid_id, grid_code, community_code FROM scoped) s
+    JOIN coverage_grid_total t ON t.grid_id = s.grid_id AND t.total > 0
+    GROUP BY s.code, s.name
+), visited AS (  -- per member and enterprise of their grids: their visits under any of their keys
+    SELECT s.code, s.name, sum(x.verified) AS verified, sum(x.flagged) AS flagged
     FROM scoped s
-    JOIN enterprise e ON e.grid_id = s.grid_id AND e.status = 'operating'
-    LEFT JOIN LATERAL (
-        SELECT sum(x.visits) AS visits, sum(x.verified) AS verified, sum(x.flagged) AS flagged
-        FROM coverage_member_month x
-        WHERE x.month = :month AND x.enterprise_id = e.id AND x.member = ANY (s.keys)
-    ) v ON true
+    JOIN coverage_member_month x ON x.month = :month AND x.member = ANY (s.keys)
+    JOIN enterprise e ON e.id = x.enterprise_id AND e.grid_id = s.grid_id
+                     AND e.status = 'operating'
+    GROUP BY s.code, s.name, x.enterprise_id
 )
-SELECT code, name, min(grid_code) AS parent_code, min(community_code) AS community_code,
-       count(DISTINCT id) FILTER (WHERE visits > 0) AS visited,
-       count(DISTINCT id) FILTER (WHERE verified > 0) AS verified,
-       count(DISTINCT id) FILTER (WHERE verified = 0 AND flagged > 0) AS flagged,
-       count(DISTINCT id) AS total
-FROM per
-GROUP BY code, name
-ORDER BY code
+SELECT t.code, t.name, t.parent_code, t.community_code,
+       count(v.code) AS visited, count(v.code) FILTER (WHERE v.verified > 0) AS verified,
+       count(v.code) FILTER (WHERE v.verified = 0 AND v.flagged > 0) AS flagged,
+       CAST(t.total AS int) AS total
+FROM totals t
+LEFT JOIN visited v ON v.code = t.code AND v.name = t.name
+GROUP BY t.code, t.name, t.parent_code, t.community_code, t.total
+ORDER BY t.code

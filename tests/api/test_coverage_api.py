@@ -148,3 +148,20 @@ def test_the_same_visit_posted_twice_is_refused_with_409_and_nothing_written(cli
     assert len(db.scalars(select(Visit).where(Visit.enterprise_id == enterprise)).all()) == 1
     after = client.post("/api/visits", json={"uscc": world.uscc["e2"]}, headers=member.headers)
     assert after.status_code == 201  # the transaction is still usable after the refusal
+
+
+def test_the_app_runs_the_month_closer_while_it_serves_unless_turned_off(test_settings):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    application = create_app(test_settings)
+    with TestClient(application):
+        closer = application.state.closer
+        assert closer is not None and closer.running
+    assert closer.join(timeout=30)  # stopped on leaving: it ends within its current round
+    application.state.engine.dispose()
+    off = create_app(test_settings.model_copy(update={"coverage_autoclose": False}))
+    with TestClient(off):
+        assert off.state.closer is None
+    off.state.engine.dispose()

@@ -236,3 +236,18 @@ def test_two_opt_untangles_a_crossing_and_nearest_neighbour_covers_all():
     best = route.plan(cost, start=None)
     assert sorted(best) == crossing
     assert route.tour_length(best, cost) == pytest.approx(5.0)
+
+
+def test_an_unvisited_enterprise_shows_its_latest_earlier_visit_open_and_closed(db):
+    world = build_world(db)
+    e1 = db.scalar(select(Enterprise.id).where(Enterprise.uscc == world.uscc["e1"]))
+    latest = datetime(2026, 8, 30, 9, tzinfo=UTC)
+    for when in (datetime(2026, 6, 2, tzinfo=UTC), latest, datetime(2026, 7, 9, tzinfo=UTC),
+                 datetime(2026, 8, 3, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)):  # fmt: skip
+        _visit(db, e1, when, "verified")
+    september = date(2026, 9, 1)
+    [open_row] = [r for r in figures.rows(db, september, grid=G1) if r.id == e1]
+    assert (open_row.state, open_row.last_visited_at) == ("unvisited", latest)
+    months.close_month(db, september, by="test")
+    [closed_row] = [r for r in figures.rows(db, september, grid=G1) if r.id == e1]
+    assert (closed_row.state, closed_row.last_visited_at) == ("unvisited", latest)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from geo.models import Community, CoverageGridMonth, CoverageGridTotal, Grid
+from geo.coverage import autoclose, months
+from geo.models import Community, CoverageGridMonth, CoverageGridTotal, CoverageMonth, Grid, Visit
 from tests.geo.editing_fixtures import COMMUNITY, three_grids
 from tests.geo.test_editing_concurrency import _cleanup
 
@@ -52,15 +54,47 @@ def test_a_move_waits_for_a_first_visit_and_then_takes_its_figures_along(engine)
         with Session(engine) as session:
             assert session.execute(FIGURES).all() == [(codes["B"], 1)]
     finally:
+        _drop_world(engine)
+
+
+def _drop_world(engine) -> None:
+    with Session(engine) as session:
+        cid = session.scalar(select(Community.id).where(Community.code == COMMUNITY))
+        grid_ids = list(session.scalars(select(Grid.id).where(Grid.community_id == cid)))
+    _cleanup(engine)  # its deletes take the figures back to zero through the triggers
+    with Session(engine) as session:  # then the zero rows of the grids that are gone
+        session.execute(delete(CoverageGridMonth).where(CoverageGridMonth.grid_id.in_(grid_ids)))
+        session.execute(delete(CoverageGridTotal).where(CoverageGridTotal.grid_id.in_(grid_ids)))
+        session.commit()
+
+
+def test_two_closers_at_once_close_an_ended_month_once(engine):
+    """Two workers' closers start together: one closes, the other skips or finds it closed."""
+    month = date(2026, 10, 1)
+    with Session(engine) as session:
+        world = three_grids(session)
+        session.add(Visit(enterprise_id=world.enterprises["a"].id, check_result="verified",
+                          visited_at=datetime(2026, 10, 9, tzinfo=UTC)))  # fmt: skip
+        session.commit()
+    results: list[list[date]] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        start.wait()
+        results.append(autoclose.close_due(sessionmaker(engine)))
+
+    try:
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert len(results) == 2 and sum(r.count(month) for r in results) == 1
         with Session(engine) as session:
-            cid = session.scalar(select(Community.id).where(Community.code == COMMUNITY))
-            grid_ids = list(session.scalars(select(Grid.id).where(Grid.community_id == cid)))
-        _cleanup(engine)  # its deletes take the figures back to zero through the triggers
-        with Session(engine) as session:  # then the zero rows of the grids that are gone
-            session.execute(
-                delete(CoverageGridMonth).where(CoverageGridMonth.grid_id.in_(grid_ids))
-            )
-            session.execute(
-                delete(CoverageGridTotal).where(CoverageGridTotal.grid_id.in_(grid_ids))
-            )
+            assert months.is_closed(session, month)
+            assert autoclose.close_due(sessionmaker(engine)) == []  # and once more: nothing
+    finally:
+        with Session(engine) as session:  # reopen (the closed rows go with it), drop the world
+            session.execute(delete(CoverageMonth).where(CoverageMonth.month == month))
             session.commit()
+        _drop_world(engine)

@@ -15,8 +15,9 @@ from sqlalchemy import delete, select, text
 
 from geo.coverage import figures, months
 from geo.models import Enterprise, Microgrid, Visit
+from geo.sqlfiles import sql
 from geo.uscc import generate
-from tests.geo.catalog_fixtures import G1, G2, G3
+from tests.geo.catalog_fixtures import C1, G1, G2, G3
 from tests.geo.test_coverage import OCTOBER, _random_visits, _random_world, _visit
 
 # coverage_units.sql as it was before 0009: every operating enterprise joined to its month row
@@ -34,6 +35,13 @@ def _agree(db, *extra: date) -> None:
             expected = [figures.Unit(level=level, **r) for r in db.execute(PER_ENTERPRISE, params)
                         .mappings()]  # fmt: skip
             assert figures.live_units(db, month, level) == expected, (month, level)
+        # the grid level's own statement (coverage_grids.sql) = the general one, with filters
+        for where in ({}, {"community": C1}, {"grid": G1}, {"community": C1, "grid": G3}):
+            params = {"month": month, "level": "grid", "community": None, "grid": None, **where}
+            general = [figures.Unit("grid", code, name, v, ver, f, t, parent, community)
+                       for code, name, parent, community, v, ver, f, t
+                       in db.execute(sql("coverage_units"), params)]  # fmt: skip
+            assert figures.live_grids(db, month, **where) == general, (month, where)
 
 
 def _micro_ids(db) -> list[int]:
