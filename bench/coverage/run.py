@@ -8,7 +8,7 @@ against the plain SQL `COUNT(DISTINCT v.enterprise_id) … GROUP BY e.grid_id` o
 (b) the cost of one visit insert (own transaction) with and without trigger `coverage`.
 
     .venv/bin/python bench/coverage/run.py [--enterprises 1000000] [--visits 10000000]
-        [--runs 30] [--plain-runs 5] [--inserts 1000] [--keep]
+        [--runs 100] [--plain-runs 5] [--inserts 1000] [--keep]
 
 Visits are COPied with the coverage trigger disabled, the trigger's tables are then filled with
 the migration's own backfill (one INSERT … SELECT … GROUP BY each), and the trigger re-enabled.
@@ -318,7 +318,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--enterprises", type=int, default=1_000_000)
     parser.add_argument("--visits", type=int, default=10_000_000)
-    parser.add_argument("--runs", type=int, default=30, help="timed gridmap calls per month")
+    parser.add_argument("--runs", type=int, default=100, help="timed gridmap calls per month")
     parser.add_argument("--plain-runs", type=int, default=5, help="timed plain SQL per month")
     parser.add_argument("--inserts", type=int, default=1000, help="inserts per arm")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
