@@ -2,7 +2,7 @@
 
 `timed()` wraps the import's stage functions (looked up through their modules at call time)
 with timers for the duration of a block; nothing in `geo/` knows about it. Stages nest, and
-each counts only its own time: `copy text` runs inside `stage (COPY)`, the index rebuilds
+each counts only its own time: the index rebuilds
 inside `write` and inside `insert + cluster fill` (the clusters' key), and `insert + cluster
 fill` (the enterprise INSERT and its clusters, one statement) inside `write`.
 """
@@ -23,8 +23,7 @@ from geo.layers import bulk, load, readers, stage, validate
 STAGES: list[tuple[str, ModuleType, str]] = [
     ("read", readers, "read_source"),
     ("validate", validate, "prepare"),
-    ("copy text", stage, "copy_text"),
-    ("stage (COPY)", stage, "create"),
+    ("stage (COPY)", stage, "create"),  # the COPY text is built while it streams
     ("assign", load, "_assign"),
     ("index rebuild", bulk, "rebuild"),
     ("insert + cluster fill", load, "_fill_clusters"),

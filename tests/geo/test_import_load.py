@@ -259,6 +259,19 @@ def test_a_key_arriving_during_a_bulk_load_without_its_unique_index_falls_back(
     assert _clusters(db) == _clusters_from_scratch(db)
 
 
+def test_rows_sent_in_several_copy_pieces_all_arrive_in_order(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(stage, "CHUNK_ROWS", 2)
+    codes = _codes(5)
+    rows = [(c, f"企业{i}", 120.71 + i / 1000, 31.31) for i, c in enumerate(codes)]
+    assert (
+        import_layer(db, "enterprise", _file(tmp_path, rows, 员工数=[3, 0, 7, 1, 2])).inserted == 5
+    )
+    stored = db.execute(select(Enterprise.uscc, Enterprise.name, Enterprise.employees_day)).all()
+    assert sorted(stored) == sorted(
+        (c, f"企业{i}", n) for i, (c, n) in enumerate(zip(codes, [3, 0, 7, 1, 2], strict=True))
+    )
+
+
 def test_text_with_tabs_backslashes_and_line_breaks_arrives_exactly(db, tmp_path):
     code = _codes(1)[0]
     name = 'A\tB\\C\nD\r"E",F\\N'
