@@ -72,7 +72,7 @@ def _clusters_from_scratch(db) -> set[tuple]:
         "max(employees_day::bigint * 4294967296 + id), "
         "round(sum((ST_X(geom) + 180) / 360)::numeric, 9), "
         "round(sum((1 - ln(tan(pi() / 4 + radians(ST_Y(geom)) / 2)) / pi()) / 2)::numeric, 9) "
-        "FROM enterprise, (VALUES (14), (16), (18), (20)) AS l(lv) GROUP BY 1, 2"
+        "FROM enterprise, (VALUES (14), (16), (18)) AS l(lv) GROUP BY 1, 2"
     )
     return set(db.execute(text(query)).all())
 
