@@ -206,7 +206,7 @@ _SERIAL = text("SET LOCAL max_parallel_workers_per_gather = 0")
 # a 1–5 ms tile. The types are given, as ST_AsMVT's arguments do not tell PostgreSQL them.
 PARAM_TYPES = {"z": "int", "x": "int", "y": "int", "extent": "int", "buffer": "int",
                "margin": "float8", "n": "float8", "level": "int", "lo": "bigint",
-               "hi": "bigint", "shift": "int"}  # fmt: skip
+               "hi": "bigint", "shift": "int", "cells": "float8"}  # fmt: skip
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")  # as SQLAlchemy's text() finds them
 
 
@@ -253,7 +253,7 @@ def tile_call(layer: TileLayer, *, z: int, x: int, y: int) -> tuple[str, dict[st
         params |= cluster_params(z, x, y) | {"n": float(1 << z)}
         if params["level"] not in CLUSTER_LEVELS:  # finer than any stored cell: the points
             name += "_points"
-            params["margin"] = 1 / EXTENT
+            params |= {"margin": 1 / EXTENT, "cells": float(1 << CLUSTER_CELL)}
     else:
         params |= {"buffer": BUFFER, "margin": BUFFER / EXTENT}
     return name, params
