@@ -1,12 +1,11 @@
--- A bulk import's plain INSERT of new enterprises (composed by geo/layers/load.py)
--- and the enterprise clusters of the rows it writes, in one statement, with the cluster
--- trigger deferred (migration 0010): the trigger's INSERT delta (migration 0005), same
--- arithmetic (migration 0012: level 18 is the finest), over the rows the INSERT returns (no
--- join back to the table). Level-18 sums first, one tile_cell per row; levels 16 and 14
--- rolled up from them. The caller holds
--- the trigger's advisory lock (writers of the clusters take turns) and drops the merge arm,
--- from its marker to the next one, when enterprise_cluster has no row at all: a plain
--- INSERT then costs ~30 % less than the speculative insertion of ON CONFLICT.
+-- A bulk import's plain INSERT of new enterprises (composed by geo/layers/load.py) and the
+-- enterprise clusters of the rows it writes, in one statement, with the cluster trigger
+-- deferred (migration 0010): the trigger's INSERT delta (migration 0005; level 18 the finest
+-- since 0012), same arithmetic, over the rows the INSERT returns (no join back to the
+-- table). Level-18 sums first, one tile_cell per row; levels 16 and 14 rolled up from them.
+-- The caller holds the trigger's advisory lock (writers of the clusters take turns) and
+-- drops the merge arm, from its marker to the next one, when enterprise_cluster has no row
+-- at all: a plain INSERT then costs ~30 % less than the speculative insertion of ON CONFLICT.
 -- The statement's result is the number of enterprises inserted.
 WITH new_rows AS (
     {insert}
