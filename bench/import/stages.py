@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
-from geo.layers import bulk, load, readers, stage, validate
+from geo.layers import bulk, load, readers, stage, stream, validate
 
 # (label, module, function name); a stage's time excludes the stages it calls
 STAGES: list[tuple[str, ModuleType, str]] = [
@@ -28,6 +28,11 @@ STAGES: list[tuple[str, ModuleType, str]] = [
     ("index rebuild", bulk, "rebuild"),
     ("insert + cluster fill", load, "_fill_clusters"),
     ("write", load, "_write"),
+    # a big first load, chunk by chunk (stream.py): the COPY text built and handed over, the
+    # wait for the writer thread after the last chunk, the clusters filled at the end
+    ("copy text", stream, "_validate_and_write"),
+    ("wait for writer", stream._Writer, "finish"),  # type: ignore[list-item]
+    ("cluster fill", load, "fill_clusters"),
 ]
 
 

@@ -108,9 +108,9 @@ def _insert(cursor: Any, spec: LayerSpec, columns: list[str], rows: int) -> int:
         t=ident(spec.name), cols=cols, s=ident(STAGE), order=order
     )
     if spec.name == "enterprise":  # the cluster trigger skips this INSERT; the fill adds it
-        _defer_clusters(cursor, "deferred")
+        defer_clusters(cursor, "deferred")
         inserted = _fill_clusters(cursor, insert, rows if dropped else 0)
-        _defer_clusters(cursor, "")
+        defer_clusters(cursor, "")
     else:
         cursor.execute(insert)
         inserted = int(cursor.rowcount)
@@ -118,7 +118,7 @@ def _insert(cursor: Any, spec: LayerSpec, columns: list[str], rows: int) -> int:
     return inserted
 
 
-def _defer_clusters(cursor: Any, mode: str) -> None:
+def defer_clusters(cursor: Any, mode: str) -> None:
     """`deferred`: the enterprise-cluster trigger skips this transaction's writes (0010)."""
     cursor.execute("SELECT set_config('gridmap.cluster', %s, true)", (mode,))
 
@@ -126,9 +126,21 @@ def _defer_clusters(cursor: Any, mode: str) -> None:
 def _fill_clusters(cursor: Any, insert: pgsql.Composable, bulk_rows: int) -> int:
     """Run `insert` (new enterprises) and add its rows to the clusters, set-based; its count.
 
+    `bulk_rows` > 0 when the enterprise table was empty: into empty clusters the cells then
+    go in before their key is built.
+    """
+    returning = pgsql.SQL("{} RETURNING id, geom, employees_day").format(insert)
+    return fill_clusters(cursor, returning, bulk_rows)
+
+
+def fill_clusters(
+    cursor: Any, rows: pgsql.Composable, bulk_rows: int, fine: pgsql.Composable | None = None
+) -> int:
+    """Add the enterprises `rows` yields (id, geom, employees_day) to the clusters; their count.
+
     Same arithmetic as the trigger (migration 0005), under the trigger's advisory lock, in
-    one statement (fill_enterprise_cluster.sql). `bulk_rows` > 0 when the enterprise table
-    was empty: into empty clusters the cells then go in before their key is built.
+    one statement (fill_enterprise_cluster.sql; `rows` may be an INSERT … RETURNING). `fine`,
+    the level-18 sums, defaults to enterprise_cluster_cells.sql over `rows`.
     """
     cursor.execute("SELECT pg_advisory_xact_lock(hashtext('enterprise_cluster'))")
     cursor.execute("SELECT EXISTS (SELECT FROM enterprise_cluster)")
@@ -138,7 +150,8 @@ def _fill_clusters(cursor: Any, insert: pgsql.Composable, bulk_rows: int) -> int
     # no cell to merge into: a plain INSERT (the file's own comment explains)
     dropped = [] if merging else bulk.drop_for_bulk_load(cursor, "enterprise_cluster", bulk_rows)
     statement = head + (merge if merging else "") + tail
-    cursor.execute(pgsql.SQL(statement).format(insert=insert))
+    fine = fine or pgsql.SQL(sql_text("enterprise_cluster_cells"))
+    cursor.execute(pgsql.SQL(statement).format(rows=rows, fine=fine))
     inserted = int(cursor.fetchone()[0])
     bulk.rebuild(cursor, dropped)
     return inserted

@@ -135,6 +135,12 @@ def create(cursor: Any, spec: LayerSpec, prepared: Prepared, extra: list[str]) -
 
     `extra` are table columns the import computes later (e.g. an enterprise's grid).
     """
+    names = create_table(cursor, spec, prepared, extra)
+    copy(cursor, names, copy_text(prepared.frame, names))
+
+
+def create_table(cursor: Any, spec: LayerSpec, prepared: Prepared, extra: list[str]) -> list[str]:
+    """Create the empty staging table; the columns `copy` fills, in order."""
     ident = pgsql.Identifier
     table_cols = [c for c in prepared.columns if c != "_row"]
     cursor.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(ident(STAGE)))
@@ -156,8 +162,13 @@ def create(cursor: Any, spec: LayerSpec, prepared: Prepared, extra: list[str]) -
             ),
         )
     )
-    names = ["_row", *table_cols, *prepared.refs]
-    copy = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
+    return ["_row", *table_cols, *prepared.refs]
+
+
+def copy(cursor: Any, names: list[str], pieces: Iterator[str]) -> None:
+    """COPY the rows (`copy_text`'s pieces, columns `names`) into the staging table."""
+    ident = pgsql.Identifier
+    statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
         ident(STAGE), pgsql.SQL(", ").join(map(ident, names))
     )
-    cursor.copy_expert(copy.as_string(cursor), _Pieces(copy_text(prepared.frame, names)))
+    cursor.copy_expert(statement.as_string(cursor), _Pieces(pieces))

@@ -13,7 +13,7 @@ from shapely.geometry import MultiPolygon, box
 from sqlalchemy import func, select, text
 
 from geo.assignment import assign_all
-from geo.layers import bulk, load, stage
+from geo.layers import bulk, load, stage, stream
 from geo.layers.importer import import_layer
 from geo.models import Enterprise, Grid, Microgrid
 from geo.uscc import generate
@@ -183,8 +183,14 @@ def _same_clusters(ours: dict, theirs: dict) -> bool:
     )
 
 
-@pytest.mark.parametrize("big", [False, True], ids=["into-rows", "bulk-into-empty"])
+@pytest.mark.parametrize(
+    "big", [False, True, "chunks"], ids=["into-rows", "bulk-into-empty", "chunked-into-empty"]
+)
 def test_deferred_cluster_fill_equals_the_per_statement_trigger(db, tmp_path, monkeypatch, big):
+    # big: a first load into empty tables, whole (plain INSERT fill) or in chunks (stream.py)
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 70)
+    if not big or big is True:
+        monkeypatch.setattr(stream, "applies", lambda *a: False)
     if big:  # nothing to merge into: the fill is a plain INSERT
         monkeypatch.setattr(bulk, "BULK_ROWS", 2)
         db.execute(text("DELETE FROM enterprise"))
@@ -206,9 +212,10 @@ def test_deferred_cluster_fill_equals_the_per_statement_trigger(db, tmp_path, mo
     filled = _exact_clusters(db)
     savepoint.rollback()
     db.execute(restart, {"v": next_id})
-    monkeypatch.setattr(load, "_defer_clusters", lambda *a: None)  # the trigger's own way
+    monkeypatch.setattr(load, "defer_clusters", lambda *a: None)  # the trigger's own way
     # the INSERT alone, its rows counted by the trigger
     monkeypatch.setattr(load, "_fill_clusters", lambda cur, insert, _: _rowcount(cur, insert))
+    monkeypatch.setattr(load, "fill_clusters", lambda *a: 0)  # the chunked load's fill
     assert import_layer(db, "enterprise", path).inserted == 300
     assert _same_clusters(filled, _exact_clusters(db))
     assert _clusters(db) == _clusters_from_scratch(db)
@@ -233,7 +240,10 @@ def test_key_inserted_after_the_check_falls_back_to_the_upsert(db, tmp_path, mon
 def test_a_key_arriving_during_a_bulk_load_without_its_unique_index_falls_back(
     db, tmp_path, monkeypatch
 ):
-    """The USCC key is dropped for a big first load; adding it back still refuses a twin."""
+    """The USCC key is dropped for a big first load; adding it back still refuses a twin.
+
+    (The chunked load, stream.py, locks the table before it looks: no twin can arrive.)"""
+    monkeypatch.setattr(stream, "applies", lambda *a: False)
     monkeypatch.setattr(bulk, "BULK_ROWS", 2)
     db.execute(text("DELETE FROM enterprise"))
     codes = _codes(3)
