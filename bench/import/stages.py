@@ -4,7 +4,8 @@
 with timers for the duration of a block; nothing in `geo/` knows about it. Stages nest, and
 each counts only its own time: the index rebuilds
 inside `write` and inside `insert + cluster fill` (the clusters' key), and `insert + cluster
-fill` (the enterprise INSERT and its clusters, one statement) inside `write`.
+fill` (the enterprise INSERT and its clusters, one statement) inside `write`; a chunked
+first load (stream.py) has its own stages: `copy text`, `wait for writer`, `cluster fill`.
 """
 
 from __future__ import annotations

@@ -46,8 +46,12 @@ def applies(session: Session, spec: LayerSpec, rows: int) -> bool:
         return False
     cursor = _cursor(session)
     with cursor:
+        empty = "SELECT NOT EXISTS (SELECT FROM enterprise)"
+        cursor.execute(empty)  # a table with rows is not locked: the upsert runs as ever
+        if not cursor.fetchone()[0]:
+            return False
         cursor.execute("LOCK TABLE enterprise IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute("SELECT NOT EXISTS (SELECT FROM enterprise)")
+        cursor.execute(empty)  # again, now that no one else can write
         return bool(cursor.fetchone()[0])
 
 
