@@ -42,7 +42,8 @@ EXTENT = 4096  # tile units per side
 BUFFER = 64  # tile units drawn beyond the edge, so lines and symbols join across tiles
 MAX_ZOOM = 22
 CLUSTER_CELL = 4  # a cluster cell is 1/2^4 of a tile: at most 256 clusters per tile
-CLUSTER_LEVELS = (14, 16, 18, 20)  # cell levels kept in enterprise_cluster (migration 0004)
+CLUSTER_LEVELS = (14, 16, 18)  # cell levels kept in enterprise_cluster (migrations 0004, 0012)
+CELL_LEVEL = 20  # the level of tile_cell()'s keys: finer cells are grouped from the points
 WORLD = (-180.0, -85.0511, 180.0, 85.0511)
 TILE_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -184,14 +185,18 @@ def cluster_params(z: int, x: int, y: int) -> dict[str, Any]:
     """Parameters of tile_enterprise_cluster.sql: which stored level, key range and grouping.
 
     A tile's cells at level L are the keys [m << 2k, (m + 1) << 2k) with m = morton(x, y) and
-    k = L - z; the finest level needed is z + CLUSTER_CELL, read from the next stored one.
+    k = L - z; the finest level needed is z + CLUSTER_CELL, read from the next stored one, or
+    when none is fine enough, grouped from the points' own keys (level CELL_LEVEL).
 
     >>> p = cluster_params(10, 1, 2)
     >>> p["level"], p["lo"], p["hi"], p["shift"]
     (14, 2304, 2560, 0)
+    >>> p = cluster_params(15, 1, 2)
+    >>> p["level"], p["lo"], p["hi"], p["shift"]
+    (20, 9216, 10240, 2)
     """
     wanted = z + CLUSTER_CELL
-    level = next((lv for lv in CLUSTER_LEVELS if lv >= wanted), CLUSTER_LEVELS[-1])
+    level = next((lv for lv in CLUSTER_LEVELS if lv >= wanted), CELL_LEVEL)
     m, k = morton(x, y), 2 * (level - z)
     return {"level": level, "lo": m << k, "hi": (m + 1) << k, "shift": 2 * (level - wanted)}
 
@@ -201,7 +206,7 @@ _SERIAL = text("SET LOCAL max_parallel_workers_per_gather = 0")
 # a 1–5 ms tile. The types are given, as ST_AsMVT's arguments do not tell PostgreSQL them.
 PARAM_TYPES = {"z": "int", "x": "int", "y": "int", "extent": "int", "buffer": "int",
                "margin": "float8", "n": "float8", "level": "int", "lo": "bigint",
-               "hi": "bigint", "shift": "int"}  # fmt: skip
+               "hi": "bigint", "shift": "int", "cells": "float8"}  # fmt: skip
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")  # as SQLAlchemy's text() finds them
 
 
@@ -246,6 +251,9 @@ def tile_call(layer: TileLayer, *, z: int, x: int, y: int) -> tuple[str, dict[st
     if layer.cluster_below is not None and z < layer.cluster_below:
         name += "_cluster"
         params |= cluster_params(z, x, y) | {"n": float(1 << z)}
+        if params["level"] not in CLUSTER_LEVELS:  # finer than any stored cell: the points
+            name += "_points"
+            params |= {"margin": 1 / EXTENT, "cells": float(1 << CLUSTER_CELL)}
     else:
         params |= {"buffer": BUFFER, "margin": BUFFER / EXTENT}
     return name, params

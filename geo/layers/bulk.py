@@ -1,10 +1,13 @@
-"""Big first loads: a table's secondary indexes are rebuilt after the rows, not grown row by row.
+"""Big first loads: a table's indexes are rebuilt after the rows, not grown row by row.
 
 Building a GiST or B-tree index over 100,000 rows at once costs a fraction of inserting into
 it 100,000 times. This is done only when the table is empty, so the lock it takes (DROP INDEX
-locks the table against readers until commit) hides no rows from anyone, and only inside the
-import's transaction, so a failure leaves the indexes exactly as they were. Unique and
-primary-key indexes stay: they enforce the keys while the rows go in.
+locks the table against readers and writers until commit) hides no rows from anyone, and only
+inside the import's transaction, so a failure leaves the indexes exactly as they were.
+Unique and primary-key constraints no foreign key leans on are dropped too and added again
+after the rows: adding one checks every row, so a duplicate still fails the load (with
+`unique_violation`, as the row-by-row check would), and no other writer can slip a row in
+meanwhile, as the table stays locked. A key a foreign key references stays.
 """
 
 from __future__ import annotations
@@ -25,26 +28,45 @@ WHERE i.indrelid = to_regclass(%s) AND NOT i.indisunique AND NOT i.indisprimary
   AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid)
 ORDER BY c.relname
 """
+# unique and primary-key constraints of the table that no foreign key references
+FREE_KEYS = """
+SELECT k.conname, pg_get_constraintdef(k.oid)
+FROM pg_constraint k
+WHERE k.conrelid = to_regclass(%s) AND k.contype IN ('p', 'u')
+  AND NOT EXISTS (SELECT FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid)
+ORDER BY k.conname
+"""
 
 
 def drop_for_bulk_load(cursor: Any, table: str, rows: int) -> list[str]:
-    """Drop `table`'s secondary indexes when it is empty and `rows` is big; their definitions.
+    """Drop `table`'s secondary indexes and free keys when it is empty and `rows` is big.
 
-    The caller runs the returned CREATE INDEX statements once the rows are in (`rebuild`).
+    Returns the statements that create them again, which the caller runs once the rows are
+    in (`rebuild`).
     """
     if rows < BULK_ROWS:
         return []
-    cursor.execute(pgsql.SQL("SELECT NOT EXISTS (SELECT FROM {})").format(pgsql.Identifier(table)))
+    ident = pgsql.Identifier
+    cursor.execute(pgsql.SQL("SELECT NOT EXISTS (SELECT FROM {})").format(ident(table)))
     if not cursor.fetchone()[0]:
         return []
     cursor.execute(SECONDARY_INDEXES, (table,))
     found = cursor.fetchall()
     for schema, name, _ in found:
-        cursor.execute(pgsql.SQL("DROP INDEX {}").format(pgsql.Identifier(schema, name)))
-    return [definition for _, _, definition in found]
+        cursor.execute(pgsql.SQL("DROP INDEX {}").format(ident(schema, name)))
+    definitions = [definition for _, _, definition in found]
+    cursor.execute(FREE_KEYS, (table,))
+    for name, definition in cursor.fetchall():
+        cursor.execute(
+            pgsql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(ident(table), ident(name))
+        )
+        # pg_get_constraintdef's text, from the catalog, not from input
+        add = pgsql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(ident(table), ident(name))
+        definitions.append(add.as_string(cursor) + definition)
+    return definitions
 
 
 def rebuild(cursor: Any, definitions: list[str]) -> None:
-    """Create the dropped indexes again, each from its own catalog definition."""
+    """Create the dropped indexes and keys again, each from its own catalog definition."""
     for definition in definitions:
-        cursor.execute(definition)  # pg_get_indexdef's text, from the catalog, not from input
+        cursor.execute(definition)  # catalog text, not input

@@ -223,11 +223,14 @@ def _numbers(
     whole = np.isfinite(parsed) & ((parsed == np.round(parsed)) | (fld.kind == "float"))
     low = fld.minimum if fld.minimum is not None else -np.inf
     fine = given & whole & (parsed >= low)
-    values: list[Any] = [None] * len(cells)
+    if fld.kind == "int":  # beyond int64 numpy cannot cast: the converter explains those
+        fine &= np.abs(np.where(fine, parsed, 0)) < 2.0**63
+    # Python ints or floats from numpy at once, None where no number was given or fits
+    kept = np.where(fine, parsed, 0)
+    values: list[Any] = (kept.astype(np.int64) if fld.kind == "int" else kept).tolist()
+    for i in np.flatnonzero(~fine):
+        values[i] = None
     errors: Errors = {}
-    cast = int if fld.kind == "int" else float
-    for i in np.flatnonzero(fine):
-        values[i] = cast(parsed[i])
     for i in np.flatnonzero(given & ~fine):
         try:
             values[i] = convert(cells[i] or "")

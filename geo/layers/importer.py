@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geo.layers import load, readers, validate
+from geo.layers import load, readers, stream, validate
 from geo.layers.columns import as_text
 from geo.layers.report import ImportReport, write_rejected
 from geo.layers.spec import layer as layer_spec
@@ -42,12 +42,18 @@ def import_layer(
     report.rows_read = len(source.frame)
     report.notes.extend(source.notes)
     step("validate")
-    prepared = validate.prepare(spec, source, report, crs=crs, mapping=mapping)
-    if prepared.frame.empty and not report.rejected_rows:
-        report.notes.append("the file has no rows")
-        return report
-    step("write")
-    load.load(session, spec, prepared, report, strict=not skip_invalid)
+    if stream.applies(session, spec, len(source.frame)):
+        step("write")  # validated and written chunk by chunk, overlapped
+        stream.load_in_chunks(
+            session, spec, source, report, crs=crs, mapping=mapping, strict=not skip_invalid
+        )
+    else:
+        prepared = validate.prepare(spec, source, report, crs=crs, mapping=mapping)
+        if prepared.frame.empty and not report.rejected_rows:
+            report.notes.append("the file has no rows")
+            return report
+        step("write")
+        load.load(session, spec, prepared, report, strict=not skip_invalid)
     if report.rejected_rows and rejected_path is not None:
         _write_rejects(source, report, rejected_path)
         report.rejected_file = str(rejected_path)

@@ -26,6 +26,7 @@ VERSIONED = {"grid": "community_id", "microgrid": "grid_id"}
 # table columns an import computes itself, staged beside the file's columns
 COMPUTED = {"enterprise": ["grid_id", "microgrid_id"]}
 MERGE = "\n-- merge\n"  # fill_enterprise_cluster.sql's ON CONFLICT arm starts here
+MERGE_END = "\n-- end of merge\n"  # … and ends here
 
 
 # the big layers, left to autovacuum: an ANALYZE would cost bulk imports a noticeable share
@@ -96,45 +97,64 @@ def _history(cursor: Any, spec: LayerSpec) -> None:
 def _insert(cursor: Any, spec: LayerSpec, columns: list[str], rows: int) -> int:
     """A plain INSERT of the staged rows (none of their keys exists yet): written once.
 
-    Into an empty table a big load goes in without the secondary indexes, rebuilt after.
+    Into an empty table a big load goes in without its indexes and free keys, rebuilt after.
     """
     ident = pgsql.Identifier
     dropped = bulk.drop_for_bulk_load(cursor, spec.name, rows)
     cols = pgsql.SQL(", ").join(map(ident, columns))
     # without indexes to grow, the rows need no spatial order
     order = pgsql.SQL("") if dropped else pgsql.SQL(" ORDER BY {}").format(_order(columns))
-    clustered = spec.name == "enterprise"
-    if clustered:  # the cluster trigger skips this INSERT; _fill_clusters adds its rows
-        _defer_clusters(cursor, "deferred")
-    cursor.execute(
-        pgsql.SQL("INSERT INTO {t} ({cols}) SELECT {cols} FROM {s}{order}").format(
-            t=ident(spec.name), cols=cols, s=ident(STAGE), order=order
-        )
+    insert = pgsql.SQL("INSERT INTO {t} ({cols}) SELECT {cols} FROM {s}{order}").format(
+        t=ident(spec.name), cols=cols, s=ident(STAGE), order=order
     )
-    inserted = int(cursor.rowcount)
-    if clustered:
-        _defer_clusters(cursor, "")
-        _fill_clusters(cursor)
+    if spec.name == "enterprise":  # the cluster trigger skips this INSERT; the fill adds it
+        defer_clusters(cursor, "deferred")
+        inserted = _fill_clusters(cursor, insert, rows if dropped else 0)
+        defer_clusters(cursor, "")
+    else:
+        cursor.execute(insert)
+        inserted = int(cursor.rowcount)
     bulk.rebuild(cursor, dropped)
     return inserted
 
 
-def _defer_clusters(cursor: Any, mode: str) -> None:
-    """`deferred`: the enterprise-cluster trigger skips this transaction's writes (0009)."""
+def defer_clusters(cursor: Any, mode: str) -> None:
+    """`deferred`: the enterprise-cluster trigger skips this transaction's writes (0010)."""
     cursor.execute("SELECT set_config('gridmap.cluster', %s, true)", (mode,))
 
 
-def _fill_clusters(cursor: Any) -> None:
-    """Add the staged rows just inserted with the cluster trigger deferred, set-based.
+def _fill_clusters(cursor: Any, insert: pgsql.Composable, bulk_rows: int) -> int:
+    """Run `insert` (new enterprises) and add its rows to the clusters, set-based; its count.
 
-    Same arithmetic as the trigger (migration 0009), under the trigger's advisory lock.
+    `bulk_rows` > 0 when the enterprise table was empty: into empty clusters the cells then
+    go in before their key is built.
+    """
+    returning = pgsql.SQL("{} RETURNING id, geom, employees_day").format(insert)
+    return fill_clusters(cursor, returning, bulk_rows)
+
+
+def fill_clusters(
+    cursor: Any, rows: pgsql.Composable, bulk_rows: int, fine: pgsql.Composable | None = None
+) -> int:
+    """Add the enterprises `rows` yields (id, geom, employees_day) to the clusters; their count.
+
+    Same arithmetic as the trigger (migration 0005), under the trigger's advisory lock, in
+    one statement (fill_enterprise_cluster.sql; `rows` may be an INSERT … RETURNING). `fine`,
+    the level-18 sums, defaults to enterprise_cluster_cells.sql over `rows`.
     """
     cursor.execute("SELECT pg_advisory_xact_lock(hashtext('enterprise_cluster'))")
     cursor.execute("SELECT EXISTS (SELECT FROM enterprise_cluster)")
-    statement = sql_text("fill_enterprise_cluster")
-    if not cursor.fetchone()[0]:  # no cell to merge into (the file's own comment explains)
-        statement = statement.split(MERGE)[0]
-    cursor.execute(statement)
+    head, rest = sql_text("fill_enterprise_cluster").split(MERGE)
+    merge, tail = rest.split(MERGE_END)
+    merging = bool(cursor.fetchone()[0])
+    # no cell to merge into: a plain INSERT (the file's own comment explains)
+    dropped = [] if merging else bulk.drop_for_bulk_load(cursor, "enterprise_cluster", bulk_rows)
+    statement = head + (merge if merging else "") + tail
+    fine = fine or pgsql.SQL(sql_text("enterprise_cluster_cells"))
+    cursor.execute(pgsql.SQL(statement).format(rows=rows, fine=fine))
+    inserted = int(cursor.fetchone()[0])
+    bulk.rebuild(cursor, dropped)
+    return inserted
 
 
 def _order(columns: list[str]) -> pgsql.Composable:

@@ -1,6 +1,7 @@
 """The staging table of an import: validated rows COPYed into a temporary table.
 
-The rows travel in COPY's text format, built a column at a time: text and numbers as they
+The rows travel in COPY's text format, built a column at a time (a piece of rows at a time,
+while PostgreSQL reads the previous piece): text and numbers as they
 are (escaped only where a value holds a backslash, tab or line break), geometries as EWKB
 hex, which PostGIS reads in COPY. Identifiers come from the layer specs (constants) and are
 quoted by psycopg2.sql; values travel only through COPY.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -87,6 +89,8 @@ def encode_column(column: pd.Series) -> list[str]:
     """One column's cells in COPY text format (`\\N` for missing values)."""
     if column.dtype.kind == "f":
         numbers = column.to_numpy(dtype=float)
+        if not np.isnan(numbers).any():
+            return list(map(repr, numbers.tolist()))
         return [repr(v) if v == v else NULL for v in numbers.tolist()]
     if column.dtype.kind in "iu":
         return list(map(str, column.tolist()))
@@ -101,11 +105,29 @@ def encode_column(column: pd.Series) -> list[str]:
     return _text([_cell(v) for v in values.tolist()])
 
 
-def copy_text(frame: pd.DataFrame, names: list[str]) -> io.StringIO:
-    """`frame[names]` as the body of `COPY … FROM STDIN` (text format)."""
-    columns = [encode_column(frame[name]) for name in names]
-    body = "\n".join(map("\t".join, zip(*columns, strict=True)))
-    return io.StringIO(body + "\n" if body else "")
+CHUNK_ROWS = 5_000  # rows per piece of COPY text: small enough to overlap, big for numpy
+
+
+class _Pieces(io.TextIOBase):
+    """A file psycopg2's COPY reads piece by piece: each `read` builds the next piece, so
+    PostgreSQL parses one piece while Python encodes the next (two processes, two cores)."""
+
+    def __init__(self, pieces: Iterator[str]) -> None:
+        self._pieces = pieces
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        return next(self._pieces, "")
+
+
+def copy_text(frame: pd.DataFrame, names: list[str]) -> Iterator[str]:
+    """`frame[names]` as the body of `COPY … FROM STDIN` (text format), in pieces of rows."""
+    for start in range(0, len(frame), CHUNK_ROWS):
+        part = frame.iloc[start : start + CHUNK_ROWS]
+        columns = [encode_column(part[name]) for name in names]
+        yield "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
 
 def create(cursor: Any, spec: LayerSpec, prepared: Prepared, extra: list[str]) -> None:
@@ -113,6 +135,12 @@ def create(cursor: Any, spec: LayerSpec, prepared: Prepared, extra: list[str]) -
 
     `extra` are table columns the import computes later (e.g. an enterprise's grid).
     """
+    names = create_table(cursor, spec, prepared, extra)
+    copy(cursor, names, copy_text(prepared.frame, names))
+
+
+def create_table(cursor: Any, spec: LayerSpec, prepared: Prepared, extra: list[str]) -> list[str]:
+    """Create the empty staging table; the columns `copy` fills, in order."""
     ident = pgsql.Identifier
     table_cols = [c for c in prepared.columns if c != "_row"]
     cursor.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(ident(STAGE)))
@@ -134,8 +162,13 @@ def create(cursor: Any, spec: LayerSpec, prepared: Prepared, extra: list[str]) -
             ),
         )
     )
-    names = ["_row", *table_cols, *prepared.refs]
-    copy = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
+    return ["_row", *table_cols, *prepared.refs]
+
+
+def copy(cursor: Any, names: list[str], pieces: Iterator[str]) -> None:
+    """COPY the rows (`copy_text`'s pieces, columns `names`) into the staging table."""
+    ident = pgsql.Identifier
+    statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
         ident(STAGE), pgsql.SQL(", ").join(map(ident, names))
     )
-    cursor.copy_expert(copy.as_string(cursor), copy_text(prepared.frame, names))
+    cursor.copy_expert(statement.as_string(cursor), _Pieces(pieces))

@@ -72,7 +72,14 @@ def _derive_keys(spec: LayerSpec, frame: pd.DataFrame, geoms: Any) -> None:
             frame.at[position, spec.key] = f"{spec.name}-{digest[:16]}"
 
 
-def _duplicates(spec: LayerSpec, frame: pd.DataFrame, rows: Any, report: ImportReport) -> None:
+def _duplicates(
+    spec: LayerSpec,
+    frame: pd.DataFrame,
+    rows: Any,
+    report: ImportReport,
+    seen: dict[str, int] | None = None,
+) -> None:
+    """Refuse the repeats of a key; `seen` (key → first row) carries keys across chunks."""
     keys = [k for k in spec.file_key if k in frame]
     if len(keys) != len(spec.file_key):
         return
@@ -80,17 +87,23 @@ def _duplicates(spec: LayerSpec, frame: pd.DataFrame, rows: Any, report: ImportR
     # rows missing a part of the key are refused elsewhere; they are nobody's duplicate
     partial = key_frame.isin(["None", "nan", "NaT"]).any(axis=1).to_numpy()
     repeated = key_frame.duplicated(keep="first").to_numpy() & ~partial
-    if not repeated.any():
+    if seen is None and not repeated.any():
         return
-    tuples = list(map(tuple, key_frame.to_numpy()))
-    first_row: dict[tuple[str, ...], int] = {}
+    # the key as the report words it; one column (the usual case) needs no tuples
+    labels = (
+        key_frame.iloc[:, 0].tolist()
+        if len(keys) == 1
+        else list(map("/".join, key_frame.to_numpy().tolist()))
+    )
+    first_row: dict[str, int] = {} if seen is None else seen
+    if first_row:
+        earlier = np.fromiter((k in first_row for k in labels), dtype=bool, count=len(labels))
+        repeated |= earlier & ~partial
     for position in np.flatnonzero(~repeated & ~partial):
-        first_row.setdefault(tuples[position], int(rows[position]))
+        first_row.setdefault(labels[position], int(rows[position]))
     for position in np.flatnonzero(repeated):
-        key = tuples[position]
-        report.reject(
-            int(rows[position]), f"duplicate key {'/'.join(key)} (as row {first_row[key]})"
-        )
+        key = labels[position]
+        report.reject(int(rows[position]), f"duplicate key {key} (as row {first_row[key]})")
 
 
 def prepare(
@@ -100,8 +113,12 @@ def prepare(
     *,
     crs: str | None = None,
     mapping: dict[str, str] | None = None,
+    seen: dict[str, int] | None = None,
 ) -> Prepared:
-    """Validate every row of `source` for `spec`; refused rows are left out and reported."""
+    """Validate every row of `source` for `spec`; refused rows are left out and reported.
+
+    `seen` carries the keys of earlier chunks of the same file (key → first row number).
+    """
     headers = [str(h) for h in source.frame.columns]
     resolved = columns.resolve_columns(spec, headers, mapping or {})
     missing = columns.missing_required(spec, resolved)
@@ -118,7 +135,7 @@ def prepare(
         _add_geometry(spec, source, frame, report, crs)
     if spec.key_from_geometry:
         _derive_keys(spec, frame, frame["geom"].to_numpy(dtype=object))
-    _duplicates(spec, frame, source.rows, report)
+    _duplicates(spec, frame, source.rows, report, seen)
     frame["_row"] = source.rows
     refused = set(report.rejected_rows)
     frame = frame[~frame["_row"].isin(refused)].reset_index(drop=True)

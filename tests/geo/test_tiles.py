@@ -192,6 +192,43 @@ def test_low_zoom_enterprise_tile_is_clusters_counting_every_enterprise_in_it(db
     assert all(0 <= c <= 4096 for f in features for c in f["geometry"]["coordinates"])
 
 
+def test_zoom_15_clusters_are_grouped_from_the_points_as_stored_cells_would_be(db):
+    """No level-20 cells are stored (migration 0012): zoom 15 groups its points by level-19
+    cell, each drawn at its members' mean position with count, employees and largest one."""
+    z, x, y = tile_of(LON, LAT, 15)
+    west, east = x / 2**15 * 360 - 180, (x + 1) / 2**15 * 360 - 180
+    # a lattice over the tile and beyond its edges, and clumps sharing cells
+    points = spread(400, west=west - 0.001, south=LAT - 0.006, size=east - west + 0.002)
+    points += [(LON + i / 1e6, LAT + (i % 3) / 1e6) for i in range(30)]
+    add_enterprises(db, points)
+    features = decode(render(db, "enterprise", z, x, y), "enterprise")
+    rows = db.execute(
+        text(
+            "SELECT tile_cell(geom) AS k, id, employees_day, (ST_X(geom) + 180) / 360 AS u, "
+            "(1 - ln(tan(pi() / 4 + radians(ST_Y(geom)) / 2)) / pi()) / 2 AS v FROM enterprise"
+        )
+    ).all()
+    m = sum(((x >> b) & 1) << (2 * b) | ((y >> b) & 1) << (2 * b + 1) for b in range(15))
+    groups: dict[int, list] = {}
+    for r in rows:
+        if m << 10 <= r.k < (m + 1) << 10:
+            groups.setdefault(r.k >> 2, []).append(r)
+    assert len(groups) > 20 and any(len(g) > 1 for g in groups.values())
+    expected = {}
+    for members in groups.values():
+        largest = max(members, key=lambda r: (r.employees_day, r.id))
+        u = sum(r.u for r in members) / len(members)
+        v = sum(r.v for r in members) / len(members)
+        point = ((u * 2**15 - x) * 4096, (v * 2**15 - y) * 4096)
+        expected[largest.id] = (len(members), sum(r.employees_day for r in members), point)
+    got = {f["properties"]["id"]: f for f in features}
+    assert got.keys() == expected.keys()
+    for fid, (count, employees, (px, py)) in expected.items():
+        props, (gx, gy) = got[fid]["properties"], got[fid]["geometry"]["coordinates"]
+        assert (props["count"], props["employees"]) == (count, employees)
+        assert abs(gx - px) <= 0.5 + 1e-6 and abs((4096 - gy) - py) <= 0.5 + 1e-6
+
+
 def test_whole_world_tile_counts_all_enterprises_once(db):
     add_enterprises(db, [*spread(250), (-70.0, -33.4), (151.2, -33.9)])
     features = decode(render(db, "enterprise", 0, 0, 0), "enterprise")
@@ -218,7 +255,7 @@ def _clusters_from_scratch(db) -> set[tuple]:
                 "round(sum((ST_X(geom) + 180) / 360)::numeric, 9), "
                 "round(sum((1 - ln(tan(pi() / 4 + radians(ST_Y(geom)) / 2)) / pi()) / 2)"
                 "::numeric, 9) "
-                "FROM enterprise, (VALUES (14), (16), (18), (20)) AS l(lv) GROUP BY 1, 2"
+                "FROM enterprise, (VALUES (14), (16), (18)) AS l(lv) GROUP BY 1, 2"
             )
         ).all()
     )

@@ -1,0 +1,227 @@
+"""A big first load of enterprises, in chunks: Python validates the next chunk while
+PostgreSQL writes the previous one (two processes, two cores).
+
+Used only when the enterprise table is empty (checked under a lock that keeps other writers
+out until commit) and the file has at least `bulk.BULK_ROWS` rows: every row is then new, so
+each chunk goes straight in with a plain INSERT, without the indexes and free keys (rebuilt
+after the last chunk, `bulk.py`) and with the cluster trigger deferred (the clusters are
+filled once from the whole table at the end). The main thread reads nothing new: it
+validates chunk after chunk (keys tracked across chunks, row numbers the file's) and builds
+each chunk's COPY text; a writer thread, the only user of the connection meanwhile, COPYs it
+into the staging table, assigns grids there and INSERTs it (psycopg2 releases the GIL while
+the server works). Still one transaction, all or nothing: a refused row (strict) or an error
+undoes everything to the savepoint taken first, and the report is the one the whole-file
+path gives.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any
+
+from psycopg2 import sql as pgsql
+from sqlalchemy.orm import Session
+
+from geo import audit
+from geo.layers import bulk, load, stage, validate
+from geo.layers.readers import Source
+from geo.layers.report import ImportReport
+from geo.layers.spec import LayerSpec
+from geo.layers.stage import STAGE
+from geo.sqlfiles import sql_text
+
+CHUNK_ROWS = 20_000
+SAVEPOINT = "gridmap_stream_load"
+CELLS = "_gridmap_import_cells"  # each chunk's level-18 cluster sums
+
+
+def applies(session: Session, spec: LayerSpec, rows: int) -> bool:
+    """True for an enterprise file of a bulk size going into an empty enterprise table.
+
+    Locks the table against other writers (readers still read) for the rest of the
+    transaction, so it stays empty of anyone else's rows until commit.
+    """
+    if spec.name != "enterprise" or spec.refs or rows < bulk.BULK_ROWS:
+        return False
+    cursor = _cursor(session)
+    with cursor:
+        empty = "SELECT NOT EXISTS (SELECT FROM enterprise)"
+        cursor.execute(empty)  # a table with rows is not locked: the upsert runs as ever
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute("LOCK TABLE enterprise IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(empty)  # again, now that no one else can write
+        return bool(cursor.fetchone()[0])
+
+
+def _cursor(session: Session) -> Any:
+    dbapi = session.connection().connection.dbapi_connection
+    assert dbapi is not None
+    return dbapi.cursor()
+
+
+def _chunk(source: Source, start: int) -> Source:
+    part = slice(start, start + CHUNK_ROWS)
+    geometry = source.geometry[part] if source.geometry is not None else None
+    frame = source.frame.iloc[part].reset_index(drop=True)
+    return Source(frame, geometry, source.crs, source.rows[part], source.format, [])
+
+
+class _Writer(threading.Thread):
+    """Writes each chunk's COPY text it is given: COPY, assign, INSERT; keeps the first error."""
+
+    def __init__(
+        self, cursor: Any, names: list[str], insert: pgsql.Composable, dropped: list[str]
+    ) -> None:
+        super().__init__(daemon=True)
+        self.cursor, self.names, self.insert = cursor, names, insert
+        self.dropped = dropped  # the indexes and keys to build again after the last chunk
+        self.chunks: queue.Queue[str | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.inserted = 0
+
+    def run(self) -> None:
+        assign = sql_text("import_assign_stage")
+        truncate = pgsql.SQL("TRUNCATE {}").format(pgsql.Identifier(STAGE))
+        first = True
+        while (text := self.chunks.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the main thread stops on the error
+            try:
+                if not first:
+                    self.cursor.execute(truncate)
+                first = False
+                stage.copy(self.cursor, self.names, iter([text]))
+                self.inserted += int(self.cursor.rowcount)
+                self.cursor.execute(assign)
+                self.cursor.execute(self.insert)
+            except BaseException as exc:  # handed to the main thread
+                self.error = exc
+
+    def send(self, text: str) -> None:
+        if self.error is not None:
+            raise self.error
+        self.chunks.put(text)
+
+    def finish(self) -> int:
+        self.chunks.put(None)
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.inserted
+
+
+class _Unwritten(Exception):
+    """Nothing of the file is to be kept: undone to the savepoint."""
+
+
+def load_in_chunks(
+    session: Session,
+    spec: LayerSpec,
+    source: Source,
+    report: ImportReport,
+    *,
+    crs: str | None,
+    mapping: dict[str, str] | None,
+    strict: bool,
+) -> None:
+    """Validate and write `source` chunk by chunk (see the module); fills `report`."""
+    cursor = _cursor(session)
+    with cursor:
+        cursor.execute(f"SAVEPOINT {SAVEPOINT}")
+        try:
+            with audit.bulk(session, spec.name, "import") as summary:
+                writer = _validate_and_write(cursor, spec, source, report, crs, mapping, strict)
+                inserted = writer.finish() if writer is not None else 0
+                refused = report.rejected_rows
+                if (refused and strict) or (writer is None and not refused):
+                    raise _Unwritten
+                if writer is not None:
+                    _finish(cursor, writer)
+                report.inserted = inserted
+                summary.update(inserted=inserted, updated=0, refused=len(refused))
+        except _Unwritten:
+            cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+            if not report.rejected_rows:
+                report.notes.append("the file has no rows")
+            return
+        cursor.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
+    report.written = True
+
+
+def _validate_and_write(
+    cursor: Any,
+    spec: LayerSpec,
+    source: Source,
+    report: ImportReport,
+    crs: str | None,
+    mapping: dict[str, str] | None,
+    strict: bool,
+) -> _Writer | None:
+    """Validate every chunk; hand each one's rows to the writer (started with the first)."""
+    seen: dict[str, int] = {}
+    writer: _Writer | None = None
+    try:
+        for start in range(0, len(source.frame), CHUNK_ROWS):
+            prepared = validate.prepare(
+                spec, _chunk(source, start), report, crs=crs, mapping=mapping, seen=seen
+            )
+            crs = crs or report.crs  # detected once, on the first chunk
+            if (strict and report.rejected_rows) or prepared.frame.empty:
+                continue  # nothing more is written; the rest is validated for the report
+            if writer is None:
+                writer = _start(cursor, spec, prepared)
+            writer.send("".join(stage.copy_text(prepared.frame, writer.names)))
+    except BaseException:
+        if writer is not None:
+            writer.error = writer.error or RuntimeError("stopped")
+            writer.chunks.put(None)
+            writer.join()
+        raise
+    report.notes[:] = list(dict.fromkeys(report.notes))  # once, not once per chunk
+    return writer
+
+
+def _start(cursor: Any, spec: LayerSpec, prepared: validate.Prepared) -> _Writer:
+    """Drop the indexes, defer the cluster trigger, create the staging table, start writing."""
+    dropped = bulk.drop_for_bulk_load(cursor, spec.name, bulk.BULK_ROWS)
+    load.defer_clusters(cursor, "deferred")
+    # an enterprise file without compounds: the assignment reads the (here empty) stored ones
+    borrowed = [] if "compound" in prepared.columns else ["compound"]
+    computed = load.COMPUTED[spec.name]
+    names = stage.create_table(cursor, spec, prepared, computed + borrowed)
+    columns = [c for c in prepared.columns if c != "_row"] + computed
+    ident = pgsql.Identifier
+    cols = pgsql.SQL(", ").join(map(ident, columns))
+    # each chunk's rows go in and their level-18 cluster sums into CELLS, in one statement
+    cursor.execute(
+        pgsql.SQL(
+            "CREATE TEMP TABLE {c} ON COMMIT DROP AS WITH new_rows AS "
+            "(SELECT id, geom, employees_day FROM enterprise LIMIT 0) {cells}"
+        ).format(c=ident(CELLS), cells=pgsql.SQL(sql_text("enterprise_cluster_cells")))
+    )
+    insert = pgsql.SQL(
+        "WITH new_rows AS (INSERT INTO {t} ({cols}) SELECT {cols} FROM {s} "
+        "RETURNING id, geom, employees_day) INSERT INTO {c} {cells}"
+    ).format(
+        t=ident(spec.name), cols=cols, s=ident(STAGE), c=ident(CELLS),
+        cells=pgsql.SQL(sql_text("enterprise_cluster_cells")),
+    )  # fmt: skip
+    writer = _Writer(cursor, names, insert, dropped)
+    writer.start()
+    return writer
+
+
+def _finish(cursor: Any, writer: _Writer) -> None:
+    """Indexes and keys back, the clusters of all the rows (from the chunks' cell sums)."""
+    ident = pgsql.Identifier
+    bulk.rebuild(cursor, writer.dropped)
+    load.defer_clusters(cursor, "")
+    # the clusters from the chunks' sums (its count, of partial sums, is not wanted)
+    sums = pgsql.SQL(
+        "SELECT cell, sum(count) AS count, sum(employees) AS employees, max(pick) AS pick, "
+        "sum(sum_u) AS sum_u, sum(sum_v) AS sum_v FROM new_rows GROUP BY cell"
+    )
+    load.fill_clusters(cursor, pgsql.SQL("TABLE {}").format(ident(CELLS)), writer.inserted, sums)
+    cursor.execute(pgsql.SQL("DROP TABLE {}, {}").format(ident(STAGE), ident(CELLS)))
