@@ -10,8 +10,11 @@
 --   * the trigger tile_cluster_update (migration 0004): it keeps enterprise_cluster from the
 --     changed rows' geom and employees_day, which an assignment never changes; its transition
 --     tables alone cost seconds at 1M rows. layer_change_bump stays: the tiles change.
--- Identifiers are quoted by format(%I) / regclass. Rows: (phase 'drop' | 'restore', statement),
--- in execution order.
+--   * the trigger coverage_total_update (migration 0009): its transition tables and their join
+--     cost seconds too; when it is live (enabled, not replica-only), a row ('coverage', name)
+--     tells geo.assignment to apply its delta itself (assign_coverage.sql) after the write.
+-- Identifiers are quoted by format(%I) / regclass. Rows: (phase 'drop' | 'restore' | 'coverage',
+-- statement), in execution order.
 WITH superuser AS (
     SELECT rolsuper AS yes FROM pg_roles WHERE rolname = current_user
 ),
@@ -40,7 +43,8 @@ fk_trigger AS (  -- the per-row checks of those foreign keys on UPDATE (tgtype b
 ),
 tg AS (
     SELECT t.oid, t.tgname, t.tgrelid, t.tgenabled FROM pg_trigger AS t
-    WHERE t.tgrelid = 'enterprise'::regclass AND t.tgname = 'tile_cluster_update'
+    WHERE t.tgrelid = 'enterprise'::regclass
+      AND t.tgname IN ('tile_cluster_update', 'coverage_total_update')
 ),
 step (phase, ord, statement) AS (
     SELECT 'drop', 1, format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname)
@@ -79,5 +83,8 @@ END $do$$check$
                                 CASE tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
                                                ELSE 'ENABLE ALWAYS' END, tgname)
     FROM tg WHERE tgenabled <> 'O'
+    UNION ALL
+    SELECT 'coverage', 0, tgname FROM tg
+    WHERE tgname = 'coverage_total_update' AND tgenabled IN ('O', 'A')
 )
 SELECT phase, statement FROM step ORDER BY ord, statement
