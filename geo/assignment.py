@@ -220,8 +220,11 @@ def _ddl(session: Session, statement: str) -> None:
 
 def _lock_exclusive(session: Session) -> bool:
     """ACCESS EXCLUSIVE on enterprise, grid and microgrid if it comes within BULK_LOCK_WAIT and
-    this role owns enterprise (which DDL needs); False otherwise, holding nothing more."""
-    owner = "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = 'enterprise'::regclass"
+    this role owns enterprise and may create in its schema (which the DDL needs); False
+    otherwise, holding nothing more."""
+    # re-creating the indexes needs CREATE on the schema as well (else it fails after the drop)
+    owner = """SELECT pg_has_role(relowner, 'USAGE') AND has_schema_privilege(relnamespace, 'CREATE')
+    FROM pg_class WHERE oid = 'enterprise'::regclass"""
     if not session.scalar(text(owner)):
         return False
     set_timeout = text("SELECT set_config('lock_timeout', :wait, true)")
