@@ -223,7 +223,8 @@ def _lock_exclusive(session: Session) -> bool:
     this role owns enterprise and may create in its schema (which the DDL needs); False
     otherwise, holding nothing more."""
     # re-creating the indexes needs CREATE on the schema as well (else it fails after the drop)
-    owner = """SELECT pg_has_role(relowner, 'USAGE') AND has_schema_privilege(relnamespace, 'CREATE')
+    owner = """SELECT pg_has_role(relowner, 'USAGE')
+        AND has_schema_privilege(relnamespace, 'CREATE')
     FROM pg_class WHERE oid = 'enterprise'::regclass"""
     if not session.scalar(text(owner)):
         return False
