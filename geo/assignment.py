@@ -13,8 +13,9 @@ All of them write only the rows whose grid or micro-grid changes, and none commi
 A full pass that changes many rows (after an import) takes the *bulk write*: under ACCESS
 EXCLUSIVE locks on enterprise, grid and microgrid it drops the assignment indexes and the tile
 cluster trigger and sets the assignment foreign keys aside (a superuser disables their per-row
-checks and checks the written ids itself; any other owner drops and re-adds them) and the
-coverage trigger (migration 0009), updates the rows (HOT updates, touching no index, thanks to
+checks and checks the written ids itself; any other owner drops and re-adds them), the
+coverage trigger (migration 0009) and, when the pass audits in bulk, the audit row trigger
+(whose WHEN would skip every row), updates the rows (HOT updates, touching no index, thanks to
 the table's fillfactor, migration 0005), moves the coverage figures of the moved enterprises in
 one set-based statement (the trigger's delta, from the old places compute_target kept), then
 puts all of them back as they were, in the same transaction. Readers of those three tables wait
