@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,16 +93,21 @@ class Target:
 def compute_target(session: Session) -> Target:
     """Compute the rule for every enterprise; the changed rows go to temp table assign_target."""
     clock = Clock()
-    rows = _read_enterprises(session)
-    rows = rows[np.argsort(rows["x"], kind="stable")]  # NaN (no point) last
     grid_ids, grids = _polygons(session, "grid")
     micro_ids, micros = _polygons(session, "microgrid")
-    clock.lap("read")
-    xs, ys = rows["x"].astype(float), rows["y"].astype(float)
-    clock.lap("sort")
-    grid, near = _cover(xs, ys, grids, grid_ids)
-    clock.lap("grid")
-    micro, near_micro = _cover(xs, ys, micros, micro_ids)
+    # the boundary rings are built in a thread while the server sends the points (both wait
+    # outside the GIL: GEOS, libpq)
+    with ThreadPoolExecutor(1) as pool:
+        grid_rings = pool.submit(_rings, grids)
+        micro_rings = pool.submit(_rings, micros)
+        rows = _read_enterprises(session)
+        clock.lap("read")
+        rows = rows[np.argsort(rows["x"], kind="stable")]  # NaN (no point) last
+        xs, ys = rows["x"].astype(float), rows["y"].astype(float)
+        clock.lap("sort")
+        grid, near = _cover(xs, ys, grids, grid_ids, grid_rings.result())
+        clock.lap("grid")
+        micro, near_micro = _cover(xs, ys, micros, micro_ids, micro_rings.result())
     near |= near_micro
     clock.lap("micro")
     # a compound counts where no micro-grid covers the point
@@ -152,18 +158,24 @@ def _polygons(session: Session, table: str) -> tuple[np.ndarray, np.ndarray]:
     return ids, shapely.from_wkb([None if r[1] is None else bytes(r[1]) for r in result])
 
 
-def _cover(
-    xs: np.ndarray, ys: np.ndarray, polygons: np.ndarray, ids: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per point (xs ascending): the smallest id of the polygons covering it (0: none), and
-    whether that is too close to call here: the point lies within NEAR_DEG of the boundary of a
-    polygon without being one of its vertices (a vertex is on the boundary in any arithmetic)."""
-    best = np.zeros(len(xs), dtype=np.int64)
-    unsure = np.zeros(len(xs), dtype=bool)
+def _rings(polygons: np.ndarray) -> np.ndarray:
+    """Each polygon's boundary buffered by 2 NEAR_DEG, prepared; and the polygons prepared."""
     # quad_segs=1 cuts the round joins to chords at >= 0.7 of the distance: still >= NEAR_DEG
     rings = shapely.buffer(shapely.boundary(polygons), 2 * NEAR_DEG, quad_segs=1)
     shapely.prepare(polygons)
     shapely.prepare(rings)
+    return rings
+
+
+def _cover(
+    xs: np.ndarray, ys: np.ndarray, polygons: np.ndarray, ids: np.ndarray, rings: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per point (xs ascending): the smallest id of the polygons covering it (0: none), and
+    whether that is too close to call here: the point lies within NEAR_DEG of the boundary of a
+    polygon without being one of its vertices (a vertex is on the boundary in any arithmetic).
+    `rings` are the polygons' _rings."""
+    best = np.zeros(len(xs), dtype=np.int64)
+    unsure = np.zeros(len(xs), dtype=bool)
     box = shapely.bounds(rings)
     lo, hi = np.searchsorted(xs, box[:, 0], "left"), np.searchsorted(xs, box[:, 2], "right")
     for k in range(len(polygons)):  # in id order: the first polygon to cover a point wins
