@@ -161,7 +161,7 @@ def _polygons(session: Session, table: str) -> tuple[np.ndarray, np.ndarray]:
 def _rings(polygons: np.ndarray) -> np.ndarray:
     """Each polygon's boundary buffered by 2 NEAR_DEG, prepared; and the polygons prepared."""
     # quad_segs=1 cuts the round joins to chords at >= 0.7 of the distance: still >= NEAR_DEG
-    rings = shapely.buffer(shapely.boundary(polygons), 2 * NEAR_DEG, quad_segs=1)
+    rings: np.ndarray = shapely.buffer(shapely.boundary(polygons), 2 * NEAR_DEG, quad_segs=1)
     shapely.prepare(polygons)
     shapely.prepare(rings)
     return rings
