@@ -3,7 +3,8 @@
 `compute_target` reads every enterprise's point (binary COPY) and the live grids and micro-grids,
 decides the rule with shapely's vectorised STRtree queries, and leaves the rows whose grid or
 micro-grid changes in the temp table assign_target (id, grid_id, microgrid_id; 0 for NULL) for
-geo.assignment to write.
+geo.assignment to write, with what they were (old_grid_id, old_microgrid_id) and whether the
+enterprise is operating: what a bulk write needs to move the coverage figures itself.
 
 Exactness. shapely (GEOS) and PostGIS decide a point against a polygon with different code
 (PostGIS has its own point-in-polygon); both agree on every point farther than rounding error
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,10 +33,12 @@ from geo.sqlfiles import sql
 
 # A point (or compound) this close to a boundary is decided by PostGIS (module docstring).
 NEAR_DEG = 1e-9
-# Every enterprise: id, point x/y (NaN without one), current grid/micro-grid (0 for NULL), and
-# whether it has a compound; fixed-width rows, so the binary COPY is read by numpy directly.
+# Every enterprise: id, point x/y (NaN without one), current grid/micro-grid (0 for NULL),
+# whether it has a compound and whether it is operating (counted by the coverage figures);
+# fixed-width rows, so the binary COPY is read by numpy directly.
 READ = """COPY (SELECT id, COALESCE(ST_X(geom), 'NaN'), COALESCE(ST_Y(geom), 'NaN'),
-  COALESCE(grid_id, 0), COALESCE(microgrid_id, 0), compound IS NOT NULL FROM enterprise)
+  COALESCE(grid_id, 0), COALESCE(microgrid_id, 0), compound IS NOT NULL,
+  status IS NOT DISTINCT FROM 'operating' FROM enterprise)
 TO STDOUT (FORMAT binary)"""
 ROW = np.dtype(
     [
@@ -51,12 +55,20 @@ ROW = np.dtype(
         ("micro", ">i4"),
         ("l6", ">i4"),
         ("compound", "?"),
+        ("l7", ">i4"),
+        ("operating", "?"),
     ]
 )
 # header: signature (11), flags (4), extension length (4); trailer: -1 (2)
 HEADER, TRAILER = 19, 2
-OUT = np.dtype([("n", ">i2")] + [(f, ">i4") for f in ("l1", "id", "l2", "grid", "l3", "micro")])
-TARGET = "CREATE TEMP TABLE assign_target (id int, grid_id int, microgrid_id int) ON COMMIT DROP"
+INTS = ("id", "grid", "micro", "old_grid", "old_micro")
+OUT = np.dtype(
+    [("n", ">i2")]
+    + [(f, ">i4") for name in INTS for f in (f"l_{name}", name)]
+    + [("l_operating", ">i4"), ("operating", "?")]
+)
+TARGET = """CREATE TEMP TABLE assign_target (id int, grid_id int, microgrid_id int,
+  old_grid_id int, old_microgrid_id int, operating bool) ON COMMIT DROP"""
 WRITE = "COPY assign_target FROM STDIN (FORMAT binary)"
 POLYGONS = "SELECT id, ST_AsBinary(geom) FROM {table} WHERE valid_to IS NULL ORDER BY id"
 # row by row through the primary key: the fenced lateral keeps the planner from a table scan
@@ -81,16 +93,21 @@ class Target:
 def compute_target(session: Session) -> Target:
     """Compute the rule for every enterprise; the changed rows go to temp table assign_target."""
     clock = Clock()
-    rows = _read_enterprises(session)
-    rows = rows[np.argsort(rows["x"], kind="stable")]  # NaN (no point) last
     grid_ids, grids = _polygons(session, "grid")
     micro_ids, micros = _polygons(session, "microgrid")
-    clock.lap("read")
-    xs, ys = rows["x"].astype(float), rows["y"].astype(float)
-    clock.lap("sort")
-    grid, near = _cover(xs, ys, grids, grid_ids)
-    clock.lap("grid")
-    micro, near_micro = _cover(xs, ys, micros, micro_ids)
+    # the boundary rings are built in a thread while the server sends the points (both wait
+    # outside the GIL: GEOS, libpq)
+    with ThreadPoolExecutor(1) as pool:
+        grid_rings = pool.submit(_rings, grids)
+        micro_rings = pool.submit(_rings, micros)
+        rows = _read_enterprises(session)
+        clock.lap("read")
+        rows = rows[np.argsort(rows["x"], kind="stable")]  # NaN (no point) last
+        xs, ys = rows["x"].astype(float), rows["y"].astype(float)
+        clock.lap("sort")
+        grid, near = _cover(xs, ys, grids, grid_ids, grid_rings.result())
+        clock.lap("grid")
+        micro, near_micro = _cover(xs, ys, micros, micro_ids, micro_rings.result())
     near |= near_micro
     clock.lap("micro")
     # a compound counts where no micro-grid covers the point
@@ -105,7 +122,7 @@ def compute_target(session: Session) -> Target:
         grid[exact], micro[exact] = _exact(session, rows["id"][exact])
     clock.lap("exact")
     changed = np.flatnonzero((grid != rows["grid"]) | (micro != rows["micro"]))
-    _write_target(session, rows["id"][changed], grid[changed], micro[changed])
+    _write_target(session, rows[changed], grid[changed], micro[changed])
     clock.lap("target")
     assigned = int(np.count_nonzero(grid))
     return Target(assigned, len(rows) - assigned, len(changed), len(exact), clock.steps)
@@ -141,18 +158,24 @@ def _polygons(session: Session, table: str) -> tuple[np.ndarray, np.ndarray]:
     return ids, shapely.from_wkb([None if r[1] is None else bytes(r[1]) for r in result])
 
 
+def _rings(polygons: np.ndarray) -> np.ndarray:
+    """Each polygon's boundary buffered by 2 NEAR_DEG, prepared; and the polygons prepared."""
+    # quad_segs=1 cuts the round joins to chords at >= 0.7 of the distance: still >= NEAR_DEG
+    rings: np.ndarray = shapely.buffer(shapely.boundary(polygons), 2 * NEAR_DEG, quad_segs=1)
+    shapely.prepare(polygons)
+    shapely.prepare(rings)
+    return rings
+
+
 def _cover(
-    xs: np.ndarray, ys: np.ndarray, polygons: np.ndarray, ids: np.ndarray
+    xs: np.ndarray, ys: np.ndarray, polygons: np.ndarray, ids: np.ndarray, rings: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per point (xs ascending): the smallest id of the polygons covering it (0: none), and
     whether that is too close to call here: the point lies within NEAR_DEG of the boundary of a
-    polygon without being one of its vertices (a vertex is on the boundary in any arithmetic)."""
+    polygon without being one of its vertices (a vertex is on the boundary in any arithmetic).
+    `rings` are the polygons' _rings."""
     best = np.zeros(len(xs), dtype=np.int64)
     unsure = np.zeros(len(xs), dtype=bool)
-    # quad_segs=1 cuts the round joins to chords at >= 0.7 of the distance: still >= NEAR_DEG
-    rings = shapely.buffer(shapely.boundary(polygons), 2 * NEAR_DEG, quad_segs=1)
-    shapely.prepare(polygons)
-    shapely.prepare(rings)
     box = shapely.bounds(rings)
     lo, hi = np.searchsorted(xs, box[:, 0], "left"), np.searchsorted(xs, box[:, 2], "right")
     for k in range(len(polygons)):  # in id order: the first polygon to cover a point wins
@@ -206,13 +229,19 @@ def _exact(session: Session, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return grid, micro
 
 
-def _write_target(session: Session, ids: np.ndarray, grid: np.ndarray, micro: np.ndarray) -> None:
-    """COPY the changed rows, by id, into assign_target (binary, 0 for NULL)."""
+def _write_target(session: Session, rows: np.ndarray, grid: np.ndarray, micro: np.ndarray) -> None:
+    """COPY the changed rows (READ's, with their new grid and micro-grid), by id, into
+    assign_target (binary, 0 for NULL)."""
     session.execute(text(TARGET))
-    order = np.argsort(ids)
-    body = np.zeros(len(ids), dtype=OUT)
-    body["n"], body["l1"], body["l2"], body["l3"] = 3, 4, 4, 4
-    body["id"], body["grid"], body["micro"] = ids[order], grid[order], micro[order]
+    order = np.argsort(rows["id"])
+    rows = rows[order]
+    body = np.zeros(len(rows), dtype=OUT)
+    body["n"], body["l_operating"] = len(INTS) + 1, 1
+    for name in INTS:
+        body[f"l_{name}"] = 4
+    body["id"], body["grid"], body["micro"] = rows["id"], grid[order], micro[order]
+    body["old_grid"], body["old_micro"] = rows["grid"], rows["micro"]
+    body["operating"] = rows["operating"]
     header = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
     data = io.BytesIO(header + body.tobytes() + b"\xff\xff")
     session.connection().connection.cursor().copy_expert(WRITE, data)

@@ -13,8 +13,11 @@ All of them write only the rows whose grid or micro-grid changes, and none commi
 A full pass that changes many rows (after an import) takes the *bulk write*: under ACCESS
 EXCLUSIVE locks on enterprise, grid and microgrid it drops the assignment indexes and the tile
 cluster trigger and sets the assignment foreign keys aside (a superuser disables their per-row
-checks and checks the written ids itself; any other owner drops and re-adds them), updates the
-rows (HOT updates, touching no index, thanks to the table's fillfactor, migration 0005), then
+checks and checks the written ids itself; any other owner drops and re-adds them), the
+coverage trigger (migration 0009) and, when the pass audits in bulk, the audit row trigger
+(whose WHEN would skip every row), updates the rows (HOT updates, touching no index, thanks to
+the table's fillfactor, migration 0005), moves the coverage figures of the moved enterprises in
+one set-based statement (the trigger's delta, from the old places compute_target kept), then
 puts all of them back as they were, in the same transaction. Readers of those three tables wait
 for the locks (~10 s at 1M rows) instead of reading on; below the threshold, or when the locks
 do not come within BULK_LOCK_WAIT, rows are updated in place.
@@ -188,8 +191,10 @@ def _bulk_threshold(session: Session, bulk_min_rows: int | None) -> float:
 
 
 def _write_bulk(session: Session, clock: Clock) -> None:
-    """Write assign_target's changed rows with the assignment FKs, indexes and the tile cluster
-    trigger set aside, then re-create them (assign_bulk_objects.sql); in place without the lock."""
+    """Write assign_target's changed rows with the assignment FKs, indexes, the tile cluster and
+    coverage triggers set aside, then move the coverage figures as that trigger would have
+    (assign_coverage.sql) and re-create them all (assign_bulk_objects.sql); in place, every
+    trigger live, without the lock."""
     if not _lock_exclusive(session):
         session.execute(sql("assign_write"))
         clock.lap("write")
@@ -200,6 +205,9 @@ def _write_bulk(session: Session, clock: Clock) -> None:
     clock.lap("set aside")
     session.execute(sql("assign_write"))
     clock.lap("write")
+    if any(phase == "coverage" for phase, _ in steps):
+        session.execute(sql("assign_coverage"))
+        clock.lap("coverage")
     for statement in (s for phase, s in steps if phase == "restore"):
         _ddl(session, statement)
     clock.lap("restore")
@@ -213,8 +221,12 @@ def _ddl(session: Session, statement: str) -> None:
 
 def _lock_exclusive(session: Session) -> bool:
     """ACCESS EXCLUSIVE on enterprise, grid and microgrid if it comes within BULK_LOCK_WAIT and
-    this role owns enterprise (which DDL needs); False otherwise, holding nothing more."""
-    owner = "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = 'enterprise'::regclass"
+    this role owns enterprise and may create in its schema (which the DDL needs); False
+    otherwise, holding nothing more."""
+    # re-creating the indexes needs CREATE on the schema as well (else it fails after the drop)
+    owner = """SELECT pg_has_role(relowner, 'USAGE')
+        AND has_schema_privilege(relnamespace, 'CREATE')
+    FROM pg_class WHERE oid = 'enterprise'::regclass"""
     if not session.scalar(text(owner)):
         return False
     set_timeout = text("SELECT set_config('lock_timeout', :wait, true)")

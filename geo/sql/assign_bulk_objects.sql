@@ -10,8 +10,14 @@
 --   * the trigger tile_cluster_update (migration 0004): it keeps enterprise_cluster from the
 --     changed rows' geom and employees_day, which an assignment never changes; its transition
 --     tables alone cost seconds at 1M rows. layer_change_bump stays: the tiles change.
--- Identifiers are quoted by format(%I) / regclass. Rows: (phase 'drop' | 'restore', statement),
--- in execution order.
+--   * the trigger coverage_total_update (migration 0009): its transition tables and their join
+--     cost seconds too; when it is live (enabled, not replica-only), a row ('coverage', name)
+--     tells geo.assignment to apply its delta itself (assign_coverage.sql) after the write;
+--   * the per-row trigger audit, disabled for the write when this transaction audits in bulk
+--     (gridmap.audit = 'bulk', geo.audit.bulk, as assign_all does): its WHEN skips every row
+--     then anyway, but evaluating it per row costs ~2 µs a row (0.3-0.5 s at 200k rows).
+-- Identifiers are quoted by format(%I) / regclass. Rows: (phase 'drop' | 'restore' | 'coverage',
+-- statement), in execution order.
 WITH superuser AS (
     SELECT rolsuper AS yes FROM pg_roles WHERE rolname = current_user
 ),
@@ -40,7 +46,15 @@ fk_trigger AS (  -- the per-row checks of those foreign keys on UPDATE (tgtype b
 ),
 tg AS (
     SELECT t.oid, t.tgname, t.tgrelid, t.tgenabled FROM pg_trigger AS t
-    WHERE t.tgrelid = 'enterprise'::regclass AND t.tgname = 'tile_cluster_update'
+    WHERE t.tgrelid = 'enterprise'::regclass
+      AND t.tgname IN ('tile_cluster_update', 'coverage_total_update')
+),
+audit_tg AS (  -- enabled only, and only with the WHEN that skips a bulk-audited row
+    SELECT t.tgname FROM pg_trigger AS t
+    WHERE t.tgrelid = 'enterprise'::regclass AND t.tgname = 'audit' AND t.tgenabled = 'O'
+      AND current_setting('gridmap.audit', true) = 'bulk'
+      AND pg_get_triggerdef(t.oid) LIKE
+          '% WHEN ((current_setting(''gridmap.audit''::text, true) IS DISTINCT FROM ''bulk''::text)) %'
 ),
 step (phase, ord, statement) AS (
     SELECT 'drop', 1, format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname)
@@ -52,6 +66,8 @@ step (phase, ord, statement) AS (
     SELECT 'drop', 2, format('DROP INDEX %s', indexrelid::regclass) FROM ix
     UNION ALL
     SELECT 'drop', 3, format('DROP TRIGGER %I ON %s', tgname, tgrelid::regclass) FROM tg
+    UNION ALL
+    SELECT 'drop', 3, format('ALTER TABLE enterprise DISABLE TRIGGER %I', tgname) FROM audit_tg
     UNION ALL
     SELECT 'restore', 4, pg_get_indexdef(indexrelid) FROM ix
     UNION ALL
@@ -75,9 +91,14 @@ END $do$$check$
     UNION ALL
     SELECT 'restore', 7, pg_get_triggerdef(oid) FROM tg
     UNION ALL
+    SELECT 'restore', 7, format('ALTER TABLE enterprise ENABLE TRIGGER %I', tgname) FROM audit_tg
+    UNION ALL
     SELECT 'restore', 8, format('ALTER TABLE %s %s TRIGGER %I', tgrelid::regclass,
                                 CASE tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
                                                ELSE 'ENABLE ALWAYS' END, tgname)
     FROM tg WHERE tgenabled <> 'O'
+    UNION ALL
+    SELECT 'coverage', 0, tgname FROM tg
+    WHERE tgname = 'coverage_total_update' AND tgenabled IN ('O', 'A')
 )
 SELECT phase, statement FROM step ORDER BY ord, statement

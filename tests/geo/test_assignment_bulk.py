@@ -163,3 +163,25 @@ def test_with_the_key_checks_off_the_bulk_write_refuses_an_id_that_is_no_grid(pl
     place.db.execute(text(f"INSERT INTO assign_target VALUES (2, {grid + 1000}, 0)"))
     with pytest.raises(DBAPIError, match="no longer exists"), place.db.begin_nested():
         place.db.execute(text(check))
+
+
+def test_the_audit_trigger_is_set_aside_only_when_the_transaction_audits_in_bulk(place):
+    """Its WHEN skips every row of a bulk-audited write: disabled for the write then, and only
+    then; no per-row audit row comes of a bulk assign_all either way."""
+
+    def audit_steps() -> list[tuple]:
+        steps = place.db.execute(sql("assign_bulk_objects")).all()
+        return [tuple(s) for s in steps if s[1].endswith("TRIGGER audit")]
+
+    assert audit_steps() == []
+    place.db.execute(text("SELECT set_config('gridmap.audit', 'bulk', true)"))
+    assert audit_steps() == [
+        ("drop", "ALTER TABLE enterprise DISABLE TRIGGER audit"),
+        ("restore", "ALTER TABLE enterprise ENABLE TRIGGER audit"),
+    ]
+    place.db.execute(text("SELECT set_config('gridmap.audit', '', true)"))
+    a_park(place, n=40)
+    logged = "SELECT count(*) FROM audit_log WHERE table_name = 'enterprise' AND action <> 'insert'"
+    before = place.db.scalar(text(logged))
+    assert assign_all(place.db, bulk_min_rows=1).changed > 0
+    assert place.db.scalar(text(logged)) == before + 1  # the one bulk row
