@@ -135,6 +135,26 @@ def test_levels_add_up_and_an_empty_unit_has_no_percentage(db):
     assert figures.Unit("grid", "x", "x", 0, 0, 0, 0).percent is None
 
 
+def test_a_closed_month_reads_back_what_was_live_at_every_level_and_filter(db):
+    _world, rng, ids = _random_world(db, 11, 60)
+    _random_visits(db, rng, ids, 150)
+    # the filters each level's page uses (a filter finer than the level is a separate matter)
+    asks = [("park", None, None), ("community", None, None), ("community", C1, None)] + [
+        (level, community, grid)
+        for level in ("grid", "microgrid")
+        for community, grid in ((None, None), (C1, None), (None, G1), (C1, G2))
+    ]
+    live = {ask: figures.live_units(db, OCTOBER, ask[0], community=ask[1], grid=ask[2])
+            for ask in asks}  # fmt: skip
+    assert months.ensure_closed(db, OCTOBER)
+    for (level, community, grid), expected in live.items():
+        closed = figures.closed_units(db, OCTOBER, level, community=community, grid=grid)
+        assert closed == expected, (level, community, grid)
+    assert [u.code for u in live[("grid", None, None)]] == sorted(
+        u.code for u in live[("grid", None, None)]
+    )
+
+
 def test_member_figures_count_the_members_own_visits(db):
     from tests.logins import add_login
 
