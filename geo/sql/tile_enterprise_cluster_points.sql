@@ -20,13 +20,4 @@ cells AS (
     WHERE floor(u * :n) = :x AND floor(v * :n) = :y
     GROUP BY floor(u * :n * :cells), floor(v * :n * :cells)
 )
-SELECT ST_AsMVT(t, 'enterprise', :extent, 'geom')
-FROM (
-    SELECT e.id, e.uscc, e.name, e.industry, e.size_class, e.status, e.employees_day,
-           g.code AS grid_code, c.count, c.employees,
-           ST_MakePoint(round((c.u * :n - :x) * :extent), round((c.v * :n - :y) * :extent)) AS geom
-    FROM cells c
-    -- pick = employees_day * 2^32 + id
-    LEFT JOIN enterprise e ON e.id = (c.pick % 4294967296)::int
-    LEFT JOIN grid g ON g.id = e.grid_id
-) t
+{sql:tile_cluster_output}
