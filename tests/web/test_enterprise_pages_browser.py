@@ -33,12 +33,10 @@ def test_the_attack_name_is_text_in_the_list_the_page_and_the_popup(
     page.wait_for_function("window.gridmap && gridmap.overlaysReady")
     assert page.locator("#gm-enterprise-name").text_content() == ATTACK_NAME
     assert page.locator(".gm-fields").get_by_text(ATTACK_NAME).count() == 2  # name, address
-    point = page.evaluate(
-        "(() => { const l = gridmap.geojson.enterprise.getLayers()[0];"
-        " const p = gridmap.map.latLngToContainerPoint(l.getLatLng()); return [p.x, p.y]; })()"
-    )
-    box = page.locator(".gm-minimap .folium-map").bounding_box()
-    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    # the dot itself, clicked as a user would once it stands still (Playwright waits until it is
+    # stable and on top, and scrolls it into view)
+    dot = page.evaluate_handle("gridmap.geojson.enterprise.getLayers()[0].getElement()")
+    dot.as_element().click()
     popup = page.locator(".leaflet-popup-content .gm-popup")
     popup.wait_for(state="visible", timeout=10000)
     assert popup.locator("h3").text_content() == ATTACK_NAME
