@@ -165,10 +165,11 @@ def create_table(cursor: Any, spec: LayerSpec, prepared: Prepared, extra: list[s
     return ["_row", *table_cols, *prepared.refs]
 
 
-def copy(cursor: Any, names: list[str], pieces: Iterator[str]) -> None:
-    """COPY the rows (`copy_text`'s pieces, columns `names`) into the staging table."""
+def copy(cursor: Any, names: list[str], pieces: Iterator[str], table: str = STAGE) -> None:
+    """COPY the rows (`copy_text`'s pieces, columns `names`) into the staging table (or
+    `table`)."""
     ident = pgsql.Identifier
     statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
-        ident(STAGE), pgsql.SQL(", ").join(map(ident, names))
+        ident(table), pgsql.SQL(", ").join(map(ident, names))
     )
     cursor.copy_expert(statement.as_string(cursor), _Pieces(pieces))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from psycopg2 import sql as pgsql
@@ -61,43 +62,45 @@ def _cursor(session: Session) -> Any:
     return dbapi.cursor()
 
 
-def _chunk(source: Source, start: int) -> Source:
-    part = slice(start, start + CHUNK_ROWS)
+def _bounds(rows: int) -> Iterator[tuple[int, int]]:
+    """The chunks' row ranges: a small first one, so that the writer starts early."""
+    start, size = 0, CHUNK_ROWS // 4
+    while start < rows:
+        yield start, start + size
+        start, size = start + size, CHUNK_ROWS
+
+
+def _chunk(source: Source, start: int, stop: int) -> Source:
+    part = slice(start, stop)
     geometry = source.geometry[part] if source.geometry is not None else None
     frame = source.frame.iloc[part].reset_index(drop=True)
     return Source(frame, geometry, source.crs, source.rows[part], source.format, [])
 
 
 class _Writer(threading.Thread):
-    """Writes each chunk's COPY text it is given: COPY, assign, INSERT; keeps the first error."""
+    """Writes each chunk's COPY text it is given (`write`); keeps the first error."""
 
-    def __init__(
-        self, cursor: Any, names: list[str], insert: pgsql.Composable, dropped: list[str]
-    ) -> None:
+    def __init__(self, cursor: Any, names: list[str], table: str, dropped: list[str]) -> None:
         super().__init__(daemon=True)
-        self.cursor, self.names, self.insert = cursor, names, insert
+        self.cursor, self.names, self.table = cursor, names, table
         self.dropped = dropped  # the indexes and keys to build again after the last chunk
         self.chunks: queue.Queue[str | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.inserted = 0
 
     def run(self) -> None:
-        assign = sql_text("import_assign_stage")
-        truncate = pgsql.SQL("TRUNCATE {}").format(pgsql.Identifier(STAGE))
-        first = True
         while (text := self.chunks.get()) is not None:
             if self.error is not None:
                 continue  # drain: the main thread stops on the error
             try:
-                if not first:
-                    self.cursor.execute(truncate)
-                first = False
-                stage.copy(self.cursor, self.names, iter([text]))
+                stage.copy(self.cursor, self.names, iter([text]), self.table)
                 self.inserted += int(self.cursor.rowcount)
-                self.cursor.execute(assign)
-                self.cursor.execute(self.insert)
+                self.written()
             except BaseException as exc:  # handed to the main thread
                 self.error = exc
+
+    def written(self) -> None:
+        """After a chunk's COPY."""
 
     def send(self, text: str) -> None:
         if self.error is not None:
@@ -110,6 +113,53 @@ class _Writer(threading.Thread):
         if self.error is not None:
             raise self.error
         return self.inserted
+
+
+class _StagedWriter(_Writer):
+    """Live grids exist: each chunk is COPYed into the staging table, assigned there, and
+    INSERTed with its level-18 cluster sums (`insert`, one statement)."""
+
+    def __init__(self, cursor: Any, names: list[str], insert: Any, dropped: list[str]) -> None:
+        super().__init__(cursor, names, STAGE, dropped)
+        self.insert = insert
+
+    def written(self) -> None:
+        self.cursor.execute(sql_text("import_assign_stage"))
+        self.cursor.execute(self.insert)
+        self.cursor.execute(pgsql.SQL("TRUNCATE {}").format(pgsql.Identifier(STAGE)))
+
+
+class _DirectWriter(_Writer):
+    """No live grid or micro-grid, so nothing to assign: each chunk is COPYed straight into
+    the table (COPY writes rows in batches, an INSERT … SELECT one by one), then its rows,
+    the ids above the previous chunk's, give their level-18 cluster sums (`cells`).
+
+    The table's two statement triggers that read the inserted rows are set aside meanwhile
+    (`ASIDE`), which spares collecting every row for them: the coverage totals count only
+    enterprises in a grid (here none), and the clusters are filled from the sums.
+    """
+
+    ASIDE = ("coverage_total_insert", "tile_cluster_insert")
+
+    def __init__(self, cursor: Any, names: list[str], cells: Any, dropped: list[str]) -> None:
+        super().__init__(cursor, names, "enterprise", dropped)
+        self.cells, self.last_id = cells, 0
+        self.triggers("DISABLE")
+
+    def triggers(self, switch: str) -> None:
+        """`DISABLE` or `ENABLE` the triggers set aside (inside the import's transaction)."""
+        self.cursor.execute(
+            pgsql.SQL("ALTER TABLE enterprise {}").format(
+                pgsql.SQL(", ").join(
+                    pgsql.SQL(switch + " TRIGGER {}").format(pgsql.Identifier(name))
+                    for name in self.ASIDE
+                )
+            )
+        )
+
+    def written(self) -> None:
+        self.cursor.execute(self.cells, (self.last_id,))
+        self.last_id = int(self.cursor.fetchone()[0] or self.last_id)
 
 
 class _Unwritten(Exception):
@@ -163,10 +213,9 @@ def _validate_and_write(
     seen: dict[str, int] = {}
     writer: _Writer | None = None
     try:
-        for start in range(0, len(source.frame), CHUNK_ROWS):
-            prepared = validate.prepare(
-                spec, _chunk(source, start), report, crs=crs, mapping=mapping, seen=seen
-            )
+        for start, stop in _bounds(len(source.frame)):
+            chunk = _chunk(source, start, stop)
+            prepared = validate.prepare(spec, chunk, report, crs=crs, mapping=mapping, seen=seen)
             crs = crs or report.crs  # detected once, on the first chunk
             if (strict and report.rejected_rows) or prepared.frame.empty:
                 continue  # nothing more is written; the rest is validated for the report
@@ -184,31 +233,38 @@ def _validate_and_write(
 
 
 def _start(cursor: Any, spec: LayerSpec, prepared: validate.Prepared) -> _Writer:
-    """Drop the indexes, defer the cluster trigger, create the staging table, start writing."""
+    """Drop the indexes, defer the cluster trigger, start writing (staged or direct)."""
     dropped = bulk.drop_for_bulk_load(cursor, spec.name, bulk.BULK_ROWS)
     load.defer_clusters(cursor, "deferred")
-    # an enterprise file without compounds: the assignment reads the (here empty) stored ones
-    borrowed = [] if "compound" in prepared.columns else ["compound"]
-    computed = load.COMPUTED[spec.name]
-    names = stage.create_table(cursor, spec, prepared, computed + borrowed)
-    columns = [c for c in prepared.columns if c != "_row"] + computed
     ident = pgsql.Identifier
-    cols = pgsql.SQL(", ").join(map(ident, columns))
-    # each chunk's rows go in and their level-18 cluster sums into CELLS, in one statement
+    cells = pgsql.SQL(sql_text("enterprise_cluster_cells"))
     cursor.execute(
         pgsql.SQL(
             "CREATE TEMP TABLE {c} ON COMMIT DROP AS WITH new_rows AS "
             "(SELECT id, geom, employees_day FROM enterprise LIMIT 0) {cells}"
-        ).format(c=ident(CELLS), cells=pgsql.SQL(sql_text("enterprise_cluster_cells")))
+        ).format(c=ident(CELLS), cells=cells)
     )
-    insert = pgsql.SQL(
-        "WITH new_rows AS (INSERT INTO {t} ({cols}) SELECT {cols} FROM {s} "
-        "RETURNING id, geom, employees_day) INSERT INTO {c} {cells}"
-    ).format(
-        t=ident(spec.name), cols=cols, s=ident(STAGE), c=ident(CELLS),
-        cells=pgsql.SQL(sql_text("enterprise_cluster_cells")),
-    )  # fmt: skip
-    writer = _Writer(cursor, names, insert, dropped)
+    cursor.execute(sql_text("import_live_places"))
+    if not cursor.fetchone()[0]:
+        since = pgsql.SQL(
+            "WITH new_rows AS (SELECT id, geom, employees_day FROM enterprise WHERE id > %s), "
+            "sums AS (INSERT INTO {c} {cells}) SELECT max(id) FROM new_rows"
+        ).format(c=ident(CELLS), cells=cells)
+        names = [c for c in prepared.columns if c != "_row"]
+        writer: _Writer = _DirectWriter(cursor, names, since, dropped)
+    else:
+        # an enterprise file without compounds: the assignment reads the (empty) stored ones
+        borrowed = [] if "compound" in prepared.columns else ["compound"]
+        computed = load.COMPUTED[spec.name]
+        names = stage.create_table(cursor, spec, prepared, computed + borrowed)
+        columns = [c for c in prepared.columns if c != "_row"] + computed
+        cols = pgsql.SQL(", ").join(map(ident, columns))
+        # each chunk's rows go in and their level-18 cluster sums into CELLS, in one statement
+        insert = pgsql.SQL(
+            "WITH new_rows AS (INSERT INTO {t} ({cols}) SELECT {cols} FROM {s} "
+            "RETURNING id, geom, employees_day) INSERT INTO {c} {cells}"
+        ).format(t=ident(spec.name), cols=cols, s=ident(STAGE), c=ident(CELLS), cells=cells)
+        writer = _StagedWriter(cursor, names, insert, dropped)
     writer.start()
     return writer
 
@@ -217,6 +273,8 @@ def _finish(cursor: Any, writer: _Writer) -> None:
     """Indexes and keys back, the clusters of all the rows (from the chunks' cell sums)."""
     ident = pgsql.Identifier
     bulk.rebuild(cursor, writer.dropped)
+    if isinstance(writer, _DirectWriter):
+        writer.triggers("ENABLE")
     load.defer_clusters(cursor, "")
     # the clusters from the chunks' sums (its count, of partial sums, is not wanted)
     sums = pgsql.SQL(
@@ -224,4 +282,4 @@ def _finish(cursor: Any, writer: _Writer) -> None:
         "sum(sum_u) AS sum_u, sum(sum_v) AS sum_v FROM new_rows GROUP BY cell"
     )
     load.fill_clusters(cursor, pgsql.SQL("TABLE {}").format(ident(CELLS)), writer.inserted, sums)
-    cursor.execute(pgsql.SQL("DROP TABLE {}, {}").format(ident(STAGE), ident(CELLS)))
+    cursor.execute(pgsql.SQL("DROP TABLE IF EXISTS {}, {}").format(ident(STAGE), ident(CELLS)))

@@ -5,5 +5,5 @@ UPDATE _gridmap_import_stage AS e
 SET (grid_id, microgrid_id) = (SELECT
 {sql:assign_rule_places}
 )
-WHERE EXISTS (SELECT FROM grid WHERE valid_to IS NULL)
-   OR EXISTS (SELECT FROM microgrid WHERE valid_to IS NULL)
+WHERE ({sql:import_live_places}
+)

@@ -9,11 +9,17 @@ from sqlalchemy import func, select, text
 from geo.layers import bulk, stream
 from geo.layers.importer import import_layer
 from geo.models import Enterprise
-from tests.geo.test_import_load import _clusters, _clusters_from_scratch, _codes, _file
+from tests.geo.test_import_load import _clusters, _clusters_from_scratch, _codes, _file, _park
 
+# the indexes of both tables, the enterprise triggers (and whether each fires) and
+# constraints: all as they were
 INDEXES = (
     "SELECT tablename, indexname, indexdef FROM pg_indexes "
-    "WHERE tablename IN ('enterprise', 'enterprise_cluster')"
+    "WHERE tablename IN ('enterprise', 'enterprise_cluster') "
+    "UNION ALL SELECT 'trigger', tgname, tgenabled::text FROM pg_trigger "
+    "WHERE tgrelid = 'enterprise'::regclass AND NOT tgisinternal "
+    "UNION ALL SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE conrelid = 'enterprise'::regclass"
 )
 
 
@@ -41,19 +47,30 @@ def _state(db) -> tuple:
     return sorted(names), {c[:4] + c[5:] for c in _clusters(db)}
 
 
+@pytest.mark.parametrize("grids", [False, True], ids=["direct", "staged"])
 def test_chunked_load_gives_the_whole_files_report_rows_and_clusters(
-    chunked, tmp_path, monkeypatch
+    chunked, tmp_path, monkeypatch, grids
 ):
+    """Without live grids the chunks are COPYed straight into the table; with them they are
+    staged and assigned (the rows fall in the two grids of `_park`)."""
     db = chunked
+    if grids:
+        _park(db)
     path = _file(tmp_path, _rows())
+    writers: list[str] = []
+    start = stream._start
+    monkeypatch.setattr(stream, "_start", lambda *a: writers.append(start(*a)) or writers[-1])
     before = set(db.execute(text(INDEXES)).all())
     savepoint = db.begin_nested()
     calls: list[int] = []
     real = stream._chunk
-    monkeypatch.setattr(stream, "_chunk", lambda s, start: calls.append(start) or real(s, start))
+    monkeypatch.setattr(stream, "_chunk", lambda s, *r: calls.append(r) or real(s, *r))
     chunks = import_layer(db, "enterprise", path, skip_invalid=True, rejected_path=tmp_path / "r1")
-    assert calls == [0, 40, 80, 120]  # four chunks
+    assert calls == [(0, 10), (10, 50), (50, 90), (90, 130)]  # a small first chunk
+    assert [type(w).__name__ for w in writers] == ["_StagedWriter" if grids else "_DirectWriter"]
     ours = _state(db)
+    assigned = {grid for _, _, grid in ours[0]}
+    assert (len(assigned) == 2 and None not in assigned) if grids else assigned == {None}
     assert set(db.execute(text(INDEXES)).all()) == before
     assert _clusters(db) == _clusters_from_scratch(db)
     savepoint.rollback()
@@ -85,11 +102,11 @@ def test_a_failure_midway_leaves_the_database_unchanged(chunked, tmp_path, monke
     real = stream.stage.copy
     sent: list[int] = []
 
-    def failing(cursor, names, pieces):
+    def failing(*args):
         sent.append(1)
         if len(sent) == 3:  # the third chunk: two are in the table already
             raise RuntimeError("the server went away")
-        real(cursor, names, pieces)
+        real(*args)
 
     monkeypatch.setattr(stream.stage, "copy", failing)
     before = set(db.execute(text(INDEXES)).all())
