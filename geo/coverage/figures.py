@@ -99,9 +99,20 @@ def state_of(visits: int, verified: int, flagged: int) -> str:
     return "visited" if visits else "unvisited"
 
 
-def _check_level(level: str) -> None:
+def _check_level(level: str, community: str | None = None, grid: str | None = None) -> None:
+    """A known level, and no filter finer than it: a park's or a community's figures are
+    frozen whole when the month closes, so they cannot be cut down to a part afterwards."""
     if level not in LEVELS:
         raise InvalidInput(f"未知层级 {level!r}，应为 {'/'.join(LEVELS)} (unknown level)")
+    if level == "park" and (community or grid):
+        raise InvalidInput(
+            "园区层级不能按社区或网格筛选，请用 level=community 或 level=grid "
+            "(level=park takes no community or grid filter)"
+        )
+    if level == "community" and grid:
+        raise InvalidInput(
+            "社区层级不能按网格筛选，请用 level=grid (level=community takes no grid filter)"
+        )
 
 
 def live_units(
@@ -109,7 +120,7 @@ def live_units(
     grid: str | None = None,
 ) -> list[Unit]:  # fmt: skip
     """Figures of an open month from the current places of the enterprises."""
-    _check_level(level)
+    _check_level(level, community, grid)
     if level == "grid":
         return live_grids(session, month, community=community, grid=grid)
     params = {"month": month, "level": level, "community": community, "grid": grid}
@@ -182,7 +193,7 @@ def units(
     grid: str | None = None,
 ) -> list[Unit]:  # fmt: skip
     """Figures of a month: frozen when it is closed, else live; repeated reads from memory."""
-    _check_level(level)
+    _check_level(level, community, grid)
     # the current and future months are open: no lookup of their closing
     frozen = None if month >= current_month() else closed_at(session, month)
     if frozen is None and level == "member":
@@ -202,6 +213,7 @@ def closed_units(
     grid: str | None = None,
 ) -> list[Unit]:  # fmt: skip
     """The frozen figures of a closed month."""
+    _check_level(level, community, grid)
     params = {
         "month": month, "level": level, "community": community or None,
         "parent": grid if grid and level in ("microgrid", "member") else None,

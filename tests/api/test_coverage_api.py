@@ -48,6 +48,8 @@ def test_coverage_per_grid_counts_a_members_visits_at_once(client, db):
     bad = client.get("/api/coverage?month=2026-1&level=grid")
     assert bad.status_code == 422 and "YYYY-MM" in bad.json()["message"]
     assert client.get(f"/api/coverage?month={OCT}&level=street").status_code == 422
+    finer = client.get(f"/api/coverage?month={OCT}&level=community&grid={G1}")
+    assert finer.status_code == 422 and "level=community takes no grid" in finer.json()["message"]
 
 
 def test_enterprises_and_the_unvisited_list_sorted_by_days_since_the_last_visit(client, db):

@@ -138,7 +138,7 @@ def test_levels_add_up_and_an_empty_unit_has_no_percentage(db):
 def test_a_closed_month_reads_back_what_was_live_at_every_level_and_filter(db):
     _world, rng, ids = _random_world(db, 11, 60)
     _random_visits(db, rng, ids, 150)
-    # the filters each level's page uses (a filter finer than the level is a separate matter)
+    # every level with the filters it takes: at or above it
     asks = [("park", None, None), ("community", None, None), ("community", C1, None)] + [
         (level, community, grid)
         for level in ("grid", "microgrid")
@@ -153,6 +153,11 @@ def test_a_closed_month_reads_back_what_was_live_at_every_level_and_filter(db):
     assert [u.code for u in live[("grid", None, None)]] == sorted(
         u.code for u in live[("grid", None, None)]
     )
+    # a filter finer than the level: refused, open or closed, as the figures could differ
+    for level, community, grid in (("park", C1, None), ("park", None, G1), ("community", C1, G1)):
+        for read in (figures.live_units, figures.closed_units, figures.units):
+            with pytest.raises(InvalidInput, match="takes no"):
+                read(db, OCTOBER, level, community=community, grid=grid)
 
 
 def test_member_figures_count_the_members_own_visits(db):
