@@ -63,11 +63,17 @@ def _cursor(session: Session) -> Any:
 
 
 def _bounds(rows: int) -> Iterator[tuple[int, int]]:
-    """The chunks' row ranges: a small first one, so that the writer starts early."""
-    start, size = 0, CHUNK_ROWS // 4
+    """The chunks' row ranges: a small first one, so that the writer starts early, and a small
+    last one, so that little is left to write once the validation ends."""
+    small = CHUNK_ROWS // 4
+    start, size = 0, small
     while start < rows:
-        yield start, start + size
-        start, size = start + size, CHUNK_ROWS
+        left = rows - start
+        if start and left <= CHUNK_ROWS + small:  # the rest, then a small last chunk
+            size = left - small if left > small else left
+        stop = min(start + size, rows)
+        yield start, stop
+        start, size = stop, CHUNK_ROWS
 
 
 def _chunk(source: Source, start: int, stop: int) -> Source:

@@ -66,7 +66,7 @@ def test_chunked_load_gives_the_whole_files_report_rows_and_clusters(
     real = stream._chunk
     monkeypatch.setattr(stream, "_chunk", lambda s, *r: calls.append(r) or real(s, *r))
     chunks = import_layer(db, "enterprise", path, skip_invalid=True, rejected_path=tmp_path / "r1")
-    assert calls == [(0, 10), (10, 50), (50, 90), (90, 130)]  # a small first chunk
+    assert calls == [(0, 10), (10, 50), (50, 90), (90, 120), (120, 130)]  # small first, last
     assert [type(w).__name__ for w in writers] == ["_StagedWriter" if grids else "_DirectWriter"]
     ours = _state(db)
     assigned = {grid for _, _, grid in ours[0]}
