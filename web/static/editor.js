@@ -323,13 +323,17 @@
       sliding = setTimeout(function () { atInput.dispatchEvent(new Event('change')); }, 250);
     });
 
+    var atAsked = 0;  // only the day asked for last is drawn, however the answers arrive
     atInput.addEventListener('change', function () {
+      var asked = ++atAsked;
       historyLayer.clearLayers();
       if (!atInput.value) return;
       var days = Math.round((new Date(atInput.value) - new Date(isoDay(0))) / 86400000);
       if (days >= -730 && days <= 0) slider.value = String(days);
       var q = '?community=' + encodeURIComponent(state.community) + '&geometry=true&limit=1000&at=' + atInput.value;
       api('GET', '/api/grids' + q).then(function (page) {
+        if (asked !== atAsked) return;  // another day (or none) was asked for meanwhile
+        historyLayer.clearLayers();
         page.items.forEach(function (g) {
           L.geoJSON(g.geometry, {style: {color: COLORS.history, weight: 2.5, dashArray: '6 4', fill: false}})
             .bindTooltip(g.name + '（' + g.code + '） ' + L_.version + ' ' + g.version, {sticky: true})
@@ -338,7 +342,7 @@
       }).catch(function (e) { say(e.message, 'error'); });
     });
     atClear.addEventListener('click', function () {
-      atInput.value = ''; slider.value = '0'; historyLayer.clearLayers();
+      atAsked++; atInput.value = ''; slider.value = '0'; historyLayer.clearLayers();
     });
 
     select.addEventListener('change', function () { state.community = select.value; load(); });
