@@ -1,0 +1,45 @@
+"""Column conversion (geo/layers/columns.py, shapes.py): a column that is numbers already — as
+pandas reads a CSV's or a spreadsheet's — gives exactly what the same cells as text give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.layers import columns, shapes
+from geo.layers.spec import layer
+
+FIELDS = {f.name: f for f in layer("enterprise").all_fields()}
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [5, 0, 120, 7],  # int64
+        [5.0, -3.0, 2.5, np.nan, 1e20, 40.0],  # float64: below the minimum, not whole, blank, huge
+    ],
+    ids=["ints", "floats"],
+)
+def test_numbers_as_numbers_and_as_text_convert_alike(cells):
+    numeric = pd.Series(cells)
+    assert numeric.dtype.kind in "if"
+    as_text = pd.Series([columns.as_text(c) for c in cells], dtype=object)
+    fld = FIELDS["employees_day"]
+    assert columns.convert_column(fld, numeric) == columns.convert_column(fld, as_text)
+
+
+def test_floats_with_misfits_are_refused_with_the_cells_text():
+    values, errors = columns.convert_column(
+        FIELDS["employees_day"], pd.Series([5.0, -3.0, 2.5, np.nan])
+    )
+    assert values == [5, None, None, None]
+    assert "-3 is below the minimum" in errors[1] and "'2.5' is not a whole number" in errors[2]
+    assert 3 not in errors  # blank: not a number given
+
+
+def test_coordinates_as_numbers_and_as_text_read_alike():
+    cells = [120.7, 31.3, np.nan, -1e-7, 180.0]
+    numeric = shapes._numbers(pd.Series(cells))
+    text = shapes._numbers(pd.Series([columns.as_text(c) for c in cells], dtype=object))
+    assert np.array_equal(numeric, text, equal_nan=True)
