@@ -122,15 +122,14 @@ class _Writer(threading.Thread):
 
 
 class _StagedWriter(_Writer):
-    """Live grids exist: each chunk is COPYed into the staging table, assigned there, and
-    INSERTed with its level-18 cluster sums (`insert`, one statement)."""
+    """Live grids exist: each chunk is COPYed into the staging table, then INSERTed with its
+    grids assigned on the way and its level-18 cluster sums (`insert`, one statement)."""
 
     def __init__(self, cursor: Any, names: list[str], insert: Any, dropped: list[str]) -> None:
         super().__init__(cursor, names, STAGE, dropped)
         self.insert = insert
 
     def written(self) -> None:
-        self.cursor.execute(sql_text("import_assign_stage"))
         self.cursor.execute(self.insert)
         self.cursor.execute(pgsql.SQL("TRUNCATE {}").format(pgsql.Identifier(STAGE)))
 
@@ -263,13 +262,20 @@ def _start(cursor: Any, spec: LayerSpec, prepared: validate.Prepared) -> _Writer
         borrowed = [] if "compound" in prepared.columns else ["compound"]
         computed = load.COMPUTED[spec.name]
         names = stage.create_table(cursor, spec, prepared, computed + borrowed)
-        columns = [c for c in prepared.columns if c != "_row"] + computed
-        cols = pgsql.SQL(", ").join(map(ident, columns))
-        # each chunk's rows go in and their level-18 cluster sums into CELLS, in one statement
+        given = [c for c in prepared.columns if c != "_row"]
+        # each chunk's rows go in, assigned by the rule (not written twice: no UPDATE of the
+        # staged rows first), and their level-18 cluster sums into CELLS, in one statement
         insert = pgsql.SQL(
-            "WITH new_rows AS (INSERT INTO {t} ({cols}) SELECT {cols} FROM {s} "
+            "WITH new_rows AS (INSERT INTO {t} ({cols}) SELECT {given}, {computed} FROM {s} AS e "
+            "CROSS JOIN LATERAL (SELECT {rule}) AS p "
             "RETURNING id, geom, employees_day) INSERT INTO {c} {cells}"
-        ).format(t=ident(spec.name), cols=cols, s=ident(STAGE), c=ident(CELLS), cells=cells)
+        ).format(
+            t=ident(spec.name), cols=pgsql.SQL(", ").join(map(ident, given + computed)),
+            given=pgsql.SQL(", ").join(ident("e", c) for c in given),
+            computed=pgsql.SQL(", ").join(ident("p", c) for c in computed),
+            s=ident(STAGE), rule=pgsql.SQL(sql_text("assign_rule_places")), c=ident(CELLS),
+            cells=cells,
+        )  # fmt: skip
         writer = _StagedWriter(cursor, names, insert, dropped)
     writer.start()
     return writer
