@@ -184,6 +184,12 @@ def versions(engine: Engine) -> str:
     return f"PostgreSQL {pg}, PostGIS {postgis}, ogr2ogr {gdal.split(',')[0].strip()}"
 
 
+def result_line(label: str, ours: float, theirs: float, rows: int) -> str:
+    """Seconds and rows/s of both loaders, and gridmap's rows/s ÷ ogr2ogr's."""
+    return (f"{label:<6} {ours:>10.2f} {rows / ours:>9,.0f} {theirs:>10.2f} "
+            f"{rows / theirs:>9,.0f} {theirs / ours:>16.2f}")  # fmt: skip
+
+
 def load_park(engine: Engine) -> str:
     """The demo park's park, communities, grids and micro-grids (data/layers), once."""
     with Session(engine) as session:
@@ -208,8 +214,7 @@ def park_arm(engine: Engine, url: URL, path: Path, rows: int, runs: int) -> None
         placed = conn.execute(text("SELECT count(grid_id) FROM enterprise")).scalar_one()
     print(f"\nCSV into the demo park ({places}; {placed:,} of the rows fall in a grid), "
           "assigned on import:")  # fmt: skip
-    print(f"CSV    {ours:>10.2f} {rows / ours:>9,.0f} {theirs:>10.2f} {rows / theirs:>9,.0f} "
-          f"{theirs / ours:>16.2f}")  # fmt: skip
+    print(result_line("CSV", ours, theirs, rows))
     print(f"  CSV   {stages.line(stages.medians(spent))}")
 
 
@@ -234,8 +239,7 @@ def run(url: URL, rows: int, runs: int, with_profile: bool, park: bool) -> None:
             label = path.suffix[1:].upper()
             ratio = theirs / ours  # = gridmap rows/s ÷ ogr2ogr rows/s
             met[label] = ratio >= TARGET
-            print(f"{label:<6} {ours:>10.2f} {rows / ours:>9,.0f} {theirs:>10.2f} "
-                  f"{rows / theirs:>9,.0f} {ratio:>16.2f}")  # fmt: skip
+            print(result_line(label, ours, theirs, rows))
             breakdown[label] = stages.medians(spent)
         print("gridmap per stage, medians of the runs (s):")
         for label, phases in breakdown.items():

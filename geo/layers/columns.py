@@ -216,17 +216,10 @@ def _times(fld: Field, column: pd.Series, dates: bool) -> tuple[list[Any], Error
 def _numbers(
     fld: Field, column: pd.Series, convert: Callable[[str], Any]
 ) -> tuple[list[Any], Errors]:
-    """Numbers parsed by pandas at once; the converter (with its words) sees only misfits.
-
-    A column that is numbers already (a CSV's, a spreadsheet's) is taken as it is."""
-    cells: list[str | None] | None = None
-    if column.dtype.kind in "fiu":
-        parsed = column.to_numpy(dtype=float)
-        given = ~np.isnan(parsed)
-    else:
-        cells = texts(column)
-        parsed = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(float)
-        given = np.array([t is not None for t in cells], dtype=bool)
+    """Numbers parsed by pandas at once; the converter (with its words) sees only misfits."""
+    cells = texts(column)
+    parsed = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(float)
+    given = np.array([t is not None for t in cells], dtype=bool)
     whole = np.isfinite(parsed) & ((parsed == np.round(parsed)) | (fld.kind == "float"))
     low = fld.minimum if fld.minimum is not None else -np.inf
     fine = given & whole & (parsed >= low)
@@ -240,8 +233,7 @@ def _numbers(
     errors: Errors = {}
     for i in np.flatnonzero(given & ~fine):
         try:
-            text = cells[i] if cells is not None else as_text(column.iloc[i])
-            values[i] = convert(text or "")
+            values[i] = convert(cells[i] or "")
         except ValueError as exc:
             errors[int(i)] = str(exc)
     return values, errors

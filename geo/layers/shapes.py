@@ -48,12 +48,9 @@ def _find(headers: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def _numbers(column: pd.Series) -> np.ndarray[Any, Any]:
-    """The column as floats (NaN where blank or not a number)."""
-    numbers: np.ndarray[Any, Any]
-    if column.dtype.kind in "fiu":  # already numbers (a CSV's or a spreadsheet's)
-        numbers = column.to_numpy(dtype=float)
-        return numbers
-    numbers = pd.to_numeric(pd.Series(texts(column), dtype=object), errors="coerce").to_numpy(float)
+    numbers: np.ndarray[Any, Any] = pd.to_numeric(
+        pd.Series(texts(column), dtype=object), errors="coerce"
+    ).to_numpy(float)
     return numbers
 
 

@@ -3,15 +3,16 @@ PostgreSQL writes the previous one (two processes, two cores).
 
 Used only when the enterprise table is empty (checked under a lock that keeps other writers
 out until commit) and the file has at least `bulk.BULK_ROWS` rows: every row is then new, so
-each chunk goes straight in with a plain INSERT, without the indexes and free keys (rebuilt
+each chunk goes straight in, without the indexes, free keys and foreign keys (added again
 after the last chunk, `bulk.py`) and with the cluster trigger deferred (the clusters are
-filled once from the whole table at the end). The main thread reads nothing new: it
-validates chunk after chunk (keys tracked across chunks, row numbers the file's) and builds
-each chunk's COPY text; a writer thread, the only user of the connection meanwhile, COPYs it
-into the staging table, assigns grids there and INSERTs it (psycopg2 releases the GIL while
-the server works). Still one transaction, all or nothing: a refused row (strict) or an error
-undoes everything to the savepoint taken first, and the report is the one the whole-file
-path gives.
+filled once at the end, from each chunk's level-18 sums). The main thread reads nothing new:
+it validates chunk after chunk (keys tracked across chunks, row numbers the file's) and
+builds each chunk's COPY text; a writer thread, the only user of the connection meanwhile,
+writes it (psycopg2 releases the GIL while the server works): COPYed straight into the table
+when no grid is live (`_DirectWriter`), else COPYed into the staging table and INSERTed with
+its grids assigned on the way (`_StagedWriter`). Still one transaction, all or nothing: a
+refused row (strict) or an error undoes everything to the savepoint taken first, and the
+report is the one the whole-file path gives.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _chunk(source: Source, start: int, stop: int) -> Source:
 
 
 class _Writer(threading.Thread):
-    """Writes each chunk's COPY text it is given (`write`); keeps the first error."""
+    """Writes each chunk's COPY text it is given (`send`); keeps the first error."""
 
     def __init__(self, cursor: Any, names: list[str], table: str, dropped: list[str]) -> None:
         super().__init__(daemon=True)
@@ -107,6 +108,9 @@ class _Writer(threading.Thread):
 
     def written(self) -> None:
         """After a chunk's COPY."""
+
+    def restore(self) -> None:
+        """Once every chunk is in: undo what writing needed set aside."""
 
     def send(self, text: str) -> None:
         if self.error is not None:
@@ -161,6 +165,9 @@ class _DirectWriter(_Writer):
                 )
             )
         )
+
+    def restore(self) -> None:
+        self.triggers("ENABLE")
 
     def written(self) -> None:
         self.cursor.execute(self.cells, (self.last_id,))
@@ -285,8 +292,7 @@ def _finish(cursor: Any, writer: _Writer) -> None:
     """Indexes and keys back, the clusters of all the rows (from the chunks' cell sums)."""
     ident = pgsql.Identifier
     bulk.rebuild(cursor, writer.dropped)
-    if isinstance(writer, _DirectWriter):
-        writer.triggers("ENABLE")
+    writer.restore()
     load.defer_clusters(cursor, "")
     # the clusters from the chunks' sums (its count, of partial sums, is not wanted)
     sums = pgsql.SQL(

@@ -1,5 +1,5 @@
-"""Column conversion (geo/layers/columns.py, shapes.py): a column that is numbers already — as
-pandas reads a CSV's or a spreadsheet's — gives exactly what the same cells as text give."""
+"""Column conversion (geo/layers/columns.py, shapes.py): a column of numbers gives exactly
+what the same cells as text give (readers hand text or objects; numbers must not drift)."""
 
 from __future__ import annotations
 
