@@ -213,13 +213,29 @@ def _times(fld: Field, column: pd.Series, dates: bool) -> tuple[list[Any], Error
     return values, errors
 
 
+NUMBER_KINDS = {"integer", "floating", "mixed-integer-float"}  # pandas.api.types.infer_dtype
+
+
+def parse_numbers(column: pd.Series) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The cells as floats (NaN where not a number) and where a value is given (not blank).
+
+    Cells that are numbers already (vector attributes, spreadsheets) are taken as they are;
+    text is stripped and parsed by pandas, all at once. Either way a cell gives the number its
+    text (`as_text`) gives.
+    """
+    if column.dtype.kind in "iuf" or pd.api.types.infer_dtype(column, skipna=True) in NUMBER_KINDS:
+        numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return numbers, ~np.isnan(numbers)
+    cells = texts(column)
+    parsed = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(float)
+    return parsed, np.array([t is not None for t in cells], dtype=bool)
+
+
 def _numbers(
     fld: Field, column: pd.Series, convert: Callable[[str], Any]
 ) -> tuple[list[Any], Errors]:
     """Numbers parsed by pandas at once; the converter (with its words) sees only misfits."""
-    cells = texts(column)
-    parsed = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(float)
-    given = np.array([t is not None for t in cells], dtype=bool)
+    parsed, given = parse_numbers(column)
     whole = np.isfinite(parsed) & ((parsed == np.round(parsed)) | (fld.kind == "float"))
     low = fld.minimum if fld.minimum is not None else -np.inf
     fine = given & whole & (parsed >= low)
@@ -233,7 +249,7 @@ def _numbers(
     errors: Errors = {}
     for i in np.flatnonzero(given & ~fine):
         try:
-            values[i] = convert(cells[i] or "")
+            values[i] = convert(as_text(column.iloc[i]) or "")
         except ValueError as exc:
             errors[int(i)] = str(exc)
     return values, errors

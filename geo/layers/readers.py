@@ -19,6 +19,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
+from geo.layers import gpkg
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
@@ -70,13 +71,17 @@ def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
 
 
 def _read_csv(path: Path, encoding: str | None) -> Source:
-    text, used = _decode(path.read_bytes(), encoding)
+    raw = path.read_bytes()
+    text, used = _decode(raw, encoding)
     header = text.split("\n", 1)[0]
     sep = max(",\t;|", key=header.count)  # Excel in some locales writes ';' or tabs
+    # UTF-8 is handed to pandas' parser as the file's bytes (it reads UTF-8 natively, text it
+    # would encode again); cells stay Python strings (object), as every reader gives them
+    body = io.BytesIO(raw) if used == "utf-8-sig" else io.StringIO(text)
     try:
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=sep,
-            engine="c",
+            body, dtype=object, keep_default_na=False, na_values=[""], sep=sep, engine="c",
+            encoding="utf-8-sig",
         )  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeError) as exc:
         raise InvalidInput(f"{path.name} is not a readable CSV file: {exc}") from exc
@@ -123,7 +128,7 @@ def _inner_path(path: Path, layer: str | None) -> tuple[str, str | None]:
     raise InvalidInput(f"{path.name} holds several datasets ({stems}): choose one with --layer")
 
 
-def _choose_layer(gdal_path: str, name: str, layer: str | None) -> str | None:
+def _choose_layer(gdal_path: str, name: str, layer: str | None) -> str:
     layers = [str(row[0]) for row in pyogrio.list_layers(gdal_path)]
     if layer is not None:
         if layer not in layers:
@@ -131,7 +136,9 @@ def _choose_layer(gdal_path: str, name: str, layer: str | None) -> str | None:
         return layer
     if len(layers) > 1:
         raise InvalidInput(f"{name} has several layers ({', '.join(layers)}): choose with --layer")
-    return None
+    if not layers:
+        raise InvalidInput(f"{name} holds no layer")
+    return layers[0]
 
 
 def _read_vector(path: Path, layer: str | None, encoding: str | None) -> Source:
@@ -140,17 +147,32 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> Source:
     )
     try:
         layer = _choose_layer(gdal_path, path.name, layer)
-        frame, used = _read_with_encoding(gdal_path, layer, encoding)
+        # a plain GeoPackage is read straight from its SQLite tables (gpkg.py), else by GDAL
+        fast = gpkg.read(gdal_path, layer) if _plain_gpkg(gdal_path, encoding) else None
+        if fast is not None:
+            (attrs, geometry, crs), used = fast, None
+        else:
+            attrs, geometry, crs, used = _read_gdal(gdal_path, layer, encoding)
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"{path.name} is not a readable vector file: {exc}") from exc
-    crs = frame.crs.to_string() if frame.crs is not None else None
-    geometry = np.asarray(frame.geometry.array, dtype=object)
-    attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    attrs = attrs.astype(object).where(attrs.notna(), None)
     rows = np.arange(1, len(attrs) + 1, dtype=np.int64)
     kind = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".zip": "zipped dataset"}
     notes = [f"encoding {used}"] if used else []
     return Source(attrs, geometry, crs, rows, kind.get(path.suffix.lower(), "GeoJSON"), notes)
+
+
+def _plain_gpkg(gdal_path: str, encoding: str | None) -> bool:
+    return encoding is None and gdal_path.lower().endswith(".gpkg") and "/vsi" not in gdal_path
+
+
+def _read_gdal(gdal_path: str, layer: str, encoding: str | None) -> tuple[Any, ...]:
+    """Attributes (objects, None where empty), geometries, CRS and the encoding used."""
+    frame, used = _read_with_encoding(gdal_path, layer, encoding)
+    crs = frame.crs.to_string() if frame.crs is not None else None
+    geometry = np.asarray(frame.geometry.array, dtype=object)
+    attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    attrs = attrs.astype(object).where(attrs.notna(), None)
+    return attrs, geometry, crs, used
 
 
 def _read_with_encoding(

@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import crs as chinese_crs
 from geo.errors import InvalidInput
-from geo.layers.columns import as_text, normalise_header, texts
+from geo.layers.columns import as_text, normalise_header, parse_numbers
 from geo.layers.readers import Source
 from geo.layers.report import ImportReport
 from geo.layers.spec import LAT_HEADERS, LON_HEADERS, WKT_HEADERS, LayerSpec
@@ -48,10 +48,7 @@ def _find(headers: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def _numbers(column: pd.Series) -> np.ndarray[Any, Any]:
-    numbers: np.ndarray[Any, Any] = pd.to_numeric(
-        pd.Series(texts(column), dtype=object), errors="coerce"
-    ).to_numpy(float)
-    return numbers
+    return parse_numbers(column)[0]
 
 
 def _close_rings(wkt: str) -> str:

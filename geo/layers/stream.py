@@ -5,7 +5,7 @@ Used only when the enterprise table is empty (checked under a lock that keeps ot
 out until commit) and the file has at least `bulk.BULK_ROWS` rows: every row is then new, so
 each chunk goes straight in, without the indexes, free keys and foreign keys (added again
 after the last chunk, `bulk.py`) and with the cluster trigger deferred (the clusters are
-filled once at the end, from each chunk's level-18 sums). The main thread reads nothing new:
+filled once at the end, from all the table's rows). The main thread reads nothing new:
 it validates chunk after chunk (keys tracked across chunks, row numbers the file's) and
 builds each chunk's COPY text; a writer thread, the only user of the connection meanwhile,
 writes it (psycopg2 releases the GIL while the server works): COPYed straight into the table
@@ -35,7 +35,6 @@ from geo.sqlfiles import sql_text
 
 CHUNK_ROWS = 20_000
 SAVEPOINT = "gridmap_stream_load"
-CELLS = "_gridmap_import_cells"  # each chunk's level-18 cluster sums
 
 
 def applies(session: Session, spec: LayerSpec, rows: int) -> bool:
@@ -127,7 +126,7 @@ class _Writer(threading.Thread):
 
 class _StagedWriter(_Writer):
     """Live grids exist: each chunk is COPYed into the staging table, then INSERTed with its
-    grids assigned on the way and its level-18 cluster sums (`insert`, one statement)."""
+    grids assigned on the way (`insert`)."""
 
     def __init__(self, cursor: Any, names: list[str], insert: Any, dropped: list[str]) -> None:
         super().__init__(cursor, names, STAGE, dropped)
@@ -140,19 +139,17 @@ class _StagedWriter(_Writer):
 
 class _DirectWriter(_Writer):
     """No live grid or micro-grid, so nothing to assign: each chunk is COPYed straight into
-    the table (COPY writes rows in batches, an INSERT … SELECT one by one), then its rows,
-    the ids above the previous chunk's, give their level-18 cluster sums (`cells`).
+    the table (COPY writes rows in batches, an INSERT … SELECT one by one).
 
     The table's two statement triggers that read the inserted rows are set aside meanwhile
     (`ASIDE`), which spares collecting every row for them: the coverage totals count only
-    enterprises in a grid (here none), and the clusters are filled from the sums.
+    enterprises in a grid (here none), and the clusters are filled at the end (`_finish`).
     """
 
     ASIDE = ("coverage_total_insert", "tile_cluster_insert")
 
-    def __init__(self, cursor: Any, names: list[str], cells: Any, dropped: list[str]) -> None:
+    def __init__(self, cursor: Any, names: list[str], dropped: list[str]) -> None:
         super().__init__(cursor, names, "enterprise", dropped)
-        self.cells, self.last_id = cells, 0
         self.triggers("DISABLE")
 
     def triggers(self, switch: str) -> None:
@@ -168,10 +165,6 @@ class _DirectWriter(_Writer):
 
     def restore(self) -> None:
         self.triggers("ENABLE")
-
-    def written(self) -> None:
-        self.cursor.execute(self.cells, (self.last_id,))
-        self.last_id = int(self.cursor.fetchone()[0] or self.last_id)
 
 
 class _Unwritten(Exception):
@@ -249,39 +242,26 @@ def _start(cursor: Any, spec: LayerSpec, prepared: validate.Prepared) -> _Writer
     dropped = bulk.drop_for_bulk_load(cursor, spec.name, bulk.BULK_ROWS)
     load.defer_clusters(cursor, "deferred")
     ident = pgsql.Identifier
-    cells = pgsql.SQL(sql_text("enterprise_cluster_cells"))
-    cursor.execute(
-        pgsql.SQL(
-            "CREATE TEMP TABLE {c} ON COMMIT DROP AS WITH new_rows AS "
-            "(SELECT id, geom, employees_day FROM enterprise LIMIT 0) {cells}"
-        ).format(c=ident(CELLS), cells=cells)
-    )
     cursor.execute(sql_text("import_live_places"))
     if not cursor.fetchone()[0]:
-        since = pgsql.SQL(
-            "WITH new_rows AS (SELECT id, geom, employees_day FROM enterprise WHERE id > %s), "
-            "sums AS (INSERT INTO {c} {cells}) SELECT max(id) FROM new_rows"
-        ).format(c=ident(CELLS), cells=cells)
         names = [c for c in prepared.columns if c != "_row"]
-        writer: _Writer = _DirectWriter(cursor, names, since, dropped)
+        writer: _Writer = _DirectWriter(cursor, names, dropped)
     else:
         # an enterprise file without compounds: the assignment reads the (empty) stored ones
         borrowed = [] if "compound" in prepared.columns else ["compound"]
         computed = load.COMPUTED[spec.name]
         names = stage.create_table(cursor, spec, prepared, computed + borrowed)
         given = [c for c in prepared.columns if c != "_row"]
-        # each chunk's rows go in, assigned by the rule (not written twice: no UPDATE of the
-        # staged rows first), and their level-18 cluster sums into CELLS, in one statement
+        # each chunk's rows go in assigned by the rule (not written twice: no UPDATE of the
+        # staged rows first)
         insert = pgsql.SQL(
-            "WITH new_rows AS (INSERT INTO {t} ({cols}) SELECT {given}, {computed} FROM {s} AS e "
-            "CROSS JOIN LATERAL (SELECT {rule}) AS p "
-            "RETURNING id, geom, employees_day) INSERT INTO {c} {cells}"
+            "INSERT INTO {t} ({cols}) SELECT {given}, {computed} FROM {s} AS e "
+            "CROSS JOIN LATERAL (SELECT {rule}) AS p"
         ).format(
             t=ident(spec.name), cols=pgsql.SQL(", ").join(map(ident, given + computed)),
             given=pgsql.SQL(", ").join(ident("e", c) for c in given),
             computed=pgsql.SQL(", ").join(ident("p", c) for c in computed),
-            s=ident(STAGE), rule=pgsql.SQL(sql_text("assign_rule_places")), c=ident(CELLS),
-            cells=cells,
+            s=ident(STAGE), rule=pgsql.SQL(sql_text("assign_rule_places")),
         )  # fmt: skip
         writer = _StagedWriter(cursor, names, insert, dropped)
     writer.start()
@@ -289,15 +269,17 @@ def _start(cursor: Any, spec: LayerSpec, prepared: validate.Prepared) -> _Writer
 
 
 def _finish(cursor: Any, writer: _Writer) -> None:
-    """Indexes and keys back, the clusters of all the rows (from the chunks' cell sums)."""
-    ident = pgsql.Identifier
+    """Indexes and keys back, then the clusters of all the rows, in one statement.
+
+    The table was empty when the load began and no one else has written to it since (it is
+    locked against writers), so its rows are the load's. Summing them once here costs less
+    than summing each chunk in the writer (≈100,000 scattered enterprises are nearly as many
+    level-18 cells, which every chunk's sums would write and the end would add up again).
+    """
     bulk.rebuild(cursor, writer.dropped)
     writer.restore()
     load.defer_clusters(cursor, "")
-    # the clusters from the chunks' sums (its count, of partial sums, is not wanted)
-    sums = pgsql.SQL(
-        "SELECT cell, sum(count) AS count, sum(employees) AS employees, max(pick) AS pick, "
-        "sum(sum_u) AS sum_u, sum(sum_v) AS sum_v FROM new_rows GROUP BY cell"
+    load.fill_clusters(
+        cursor, pgsql.SQL("SELECT id, geom, employees_day FROM enterprise"), writer.inserted
     )
-    load.fill_clusters(cursor, pgsql.SQL("TABLE {}").format(ident(CELLS)), writer.inserted, sums)
-    cursor.execute(pgsql.SQL("DROP TABLE IF EXISTS {}, {}").format(ident(STAGE), ident(CELLS)))
+    cursor.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(pgsql.Identifier(STAGE)))

@@ -1,14 +1,13 @@
--- A bulk import's plain INSERT of new enterprises (composed by geo/layers/load.py: the rows CTE is
--- the INSERT … RETURNING id, geom, employees_day; geo/layers/stream.py passes a SELECT of the
--- rows it wrote) and the enterprise clusters of those rows, in one statement, with the cluster trigger
--- deferred (migration 0010): the trigger's INSERT delta (migration 0005; level 18 the finest
--- since 0012), same arithmetic, over the rows the INSERT returns (no join back to the
--- table). Level-18 sums first (the fine CTE: enterprise_cluster_cells.sql, one tile_cell per row,
--- or stream.py's sums of the per-chunk sums it kept in new_rows); levels 16 and 14 rolled up
--- from them.
--- The caller holds the trigger's advisory lock (writers of the clusters take turns) and
--- drops the merge arm, from its marker to the next one, when enterprise_cluster has no row
--- at all: a plain INSERT then costs ~30 % less than the speculative insertion of ON CONFLICT.
+-- A bulk import's plain INSERT of new enterprises (composed by geo/layers/load.py: the rows CTE
+-- is the INSERT … RETURNING id, geom, employees_day; geo/layers/stream.py passes a SELECT of
+-- the whole table, which its load filled from empty) and the enterprise clusters of those rows,
+-- in one statement, with the cluster trigger deferred (migration 0010): the trigger's INSERT
+-- delta (migration 0005; level 18 the finest since 0012), same arithmetic, over the rows the
+-- INSERT returns (no join back to the table). Level-18 sums first (the fine CTE:
+-- enterprise_cluster_cells.sql, one tile_cell per row); levels 16 and 14 rolled up from them.
+-- The caller holds the trigger's advisory lock (writers of the clusters take turns) and drops
+-- the merge arm, from its marker to the next one, when enterprise_cluster has no row at all: a
+-- plain INSERT then costs ~30 % less than the speculative insertion of ON CONFLICT.
 -- The statement's result is the number of enterprises inserted (or selected).
 WITH new_rows AS (
     {rows}

@@ -21,9 +21,10 @@ FIELDS = {f.name: f for f in layer("enterprise").all_fields()}
     ],
     ids=["ints", "floats"],
 )
-def test_numbers_as_numbers_and_as_text_convert_alike(cells):
-    numeric = pd.Series(cells)
-    assert numeric.dtype.kind in "if"
+@pytest.mark.parametrize("dtype", [None, object], ids=["numpy", "objects"])
+def test_numbers_as_numbers_and_as_text_convert_alike(cells, dtype):
+    # vector attributes and spreadsheet cells reach the validator as objects
+    numeric = pd.Series(cells, dtype=dtype)
     as_text = pd.Series([columns.as_text(c) for c in cells], dtype=object)
     fld = FIELDS["employees_day"]
     assert columns.convert_column(fld, numeric) == columns.convert_column(fld, as_text)
@@ -38,8 +39,26 @@ def test_floats_with_misfits_are_refused_with_the_cells_text():
     assert 3 not in errors  # blank: not a number given
 
 
-def test_coordinates_as_numbers_and_as_text_read_alike():
-    cells = [120.7, 31.3, np.nan, -1e-7, 180.0]
-    numeric = shapes._numbers(pd.Series(cells))
+@pytest.mark.parametrize("dtype", [None, object], ids=["numpy", "objects"])
+def test_coordinates_as_numbers_and_as_text_read_alike(dtype):
+    cells = [120.7, 31.3, np.nan, -1e-7, 180.0, 121]
+    numeric = shapes._numbers(pd.Series(cells, dtype=dtype))
     text = shapes._numbers(pd.Series([columns.as_text(c) for c in cells], dtype=object))
     assert np.array_equal(numeric, text, equal_nan=True)
+
+
+def test_a_column_of_objects_mixing_numbers_and_text_is_read_as_text():
+    # a spreadsheet column where someone typed words among the numbers
+    values, errors = columns.convert_column(
+        FIELDS["employees_day"], pd.Series([12, "约30人", None, 7.0], dtype=object)
+    )
+    assert values == [12, None, None, 7]
+    assert list(errors) == [1] and "约30人" in errors[1]
+
+
+def test_infinite_cells_are_refused_as_numbers_and_as_text():
+    for cells in ([float("inf"), 3.0], ["inf", "3"]):
+        values, errors = columns.convert_column(
+            FIELDS["employees_day"], pd.Series(cells, dtype=object)
+        )
+        assert values == [None, 3] and list(errors) == [0]
