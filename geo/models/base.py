@@ -28,9 +28,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def geometry(kind: str, *, nullable: bool = False) -> Any:
-    """A typed EPSG:4326 geometry column with a GiST index."""
-    return mapped_column(Geometry(kind, srid=SRID, spatial_index=True), nullable=nullable)
+def geometry(kind: str, *, nullable: bool = False, spatial_index: bool = True) -> Any:
+    """A typed EPSG:4326 geometry column with a GiST index (unless the table declares its own)."""
+    return mapped_column(Geometry(kind, srid=SRID, spatial_index=spatial_index), nullable=nullable)
 
 
 def natural_key(length: int = 40) -> Any:

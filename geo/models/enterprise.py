@@ -11,10 +11,12 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,6 +48,17 @@ class Enterprise(Timestamped, Base):
         one_of("status", ENTERPRISE_STATUS),
         one_of("coord_source", COORD_SOURCES),
         *non_negative("employees_day", "employees_night"),
+        # partial (migration 0013): every query asks for a value, and NULL is common
+        *(
+            Index(
+                name, column, postgresql_using=using, postgresql_where=text(f"{column} IS NOT NULL")
+            )
+            for name, column, using in (
+                ("ix_enterprise_grid_id", "grid_id", "btree"),
+                ("ix_enterprise_microgrid_id", "microgrid_id", "btree"),
+                ("idx_enterprise_compound", "compound", "gist"),
+            )
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,18 +73,16 @@ class Enterprise(Timestamped, Base):
     contact_name: Mapped[str | None] = mapped_column(String(100))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(16), server_default="operating")
-    grid_id: Mapped[int | None] = mapped_column(
-        ForeignKey("grid.id", ondelete="SET NULL"), index=True
-    )
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id", ondelete="SET NULL"))
     microgrid_id: Mapped[int | None] = mapped_column(
-        ForeignKey("microgrid.id", ondelete="SET NULL"), index=True
+        ForeignKey("microgrid.id", ondelete="SET NULL")
     )
     coord_source: Mapped[str] = mapped_column(String(16), server_default="wgs84")
     raw_x: Mapped[float | None] = mapped_column(Float)
     raw_y: Mapped[float | None] = mapped_column(Float)
     raw_crs: Mapped[str | None] = mapped_column(String(40))
     geom: Mapped[Any] = geometry("POINT")
-    compound: Mapped[Any] = geometry("MULTIPOLYGON", nullable=True)
+    compound: Mapped[Any] = geometry("MULTIPOLYGON", nullable=True, spatial_index=False)
 
 
 class Visit(Base):

@@ -8,7 +8,8 @@
 -- The caller holds the trigger's advisory lock (writers of the clusters take turns) and drops
 -- the merge arm, from its marker to the next one, when enterprise_cluster has no row at all: a
 -- plain INSERT then costs ~30 % less than the speculative insertion of ON CONFLICT.
--- The statement's result is the number of enterprises inserted (or selected).
+-- The statement's result is the number of enterprises inserted (or selected), counted from the
+-- level-18 sums: every row is in one of them (a second scan of new_rows cost ~0.1 s per 100,000).
 WITH new_rows AS (
     {rows}
 ),
@@ -34,4 +35,4 @@ filled AS (
         sum_v = CASE WHEN c.count + excluded.count > 0 THEN c.sum_v + excluded.sum_v ELSE 0 END
 -- end of merge
 )
-SELECT count(*) FROM new_rows
+SELECT coalesce(sum(count), 0) FROM fine
