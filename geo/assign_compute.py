@@ -93,21 +93,21 @@ class Target:
 def compute_target(session: Session) -> Target:
     """Compute the rule for every enterprise; the changed rows go to temp table assign_target."""
     clock = Clock()
-    grid_ids, grids = _polygons(session, "grid")
-    micro_ids, micros = _polygons(session, "microgrid")
+    grid_ids, grids = polygons(session, "grid")
+    micro_ids, micros = polygons(session, "microgrid")
     # the boundary rings are built in a thread while the server sends the points (both wait
     # outside the GIL: GEOS, libpq)
     with ThreadPoolExecutor(1) as pool:
-        grid_rings = pool.submit(_rings, grids)
-        micro_rings = pool.submit(_rings, micros)
+        grid_rings = pool.submit(rings, grids)
+        micro_rings = pool.submit(rings, micros)
         rows = _read_enterprises(session)
         clock.lap("read")
         rows = rows[np.argsort(rows["x"], kind="stable")]  # NaN (no point) last
         xs, ys = rows["x"].astype(float), rows["y"].astype(float)
         clock.lap("sort")
-        grid, near = _cover(xs, ys, grids, grid_ids, grid_rings.result())
+        grid, near = cover(xs, ys, grids, grid_ids, grid_rings.result())
         clock.lap("grid")
-        micro, near_micro = _cover(xs, ys, micros, micro_ids, micro_rings.result())
+        micro, near_micro = cover(xs, ys, micros, micro_ids, micro_rings.result())
     near |= near_micro
     clock.lap("micro")
     # a compound counts where no micro-grid covers the point
@@ -151,29 +151,29 @@ def _read_enterprises(session: Session) -> np.ndarray:
     return np.frombuffer(data, ROW, count, HEADER)
 
 
-def _polygons(session: Session, table: str) -> tuple[np.ndarray, np.ndarray]:
+def polygons(session: Session, table: str) -> tuple[np.ndarray, np.ndarray]:
     """Ids (ascending) and shapely polygons of the live rows of grid or microgrid."""
     result = session.connection().exec_driver_sql(POLYGONS.format(table=table)).all()
     ids = np.array([r[0] for r in result], dtype=np.int64)
     return ids, shapely.from_wkb([None if r[1] is None else bytes(r[1]) for r in result])
 
 
-def _rings(polygons: np.ndarray) -> np.ndarray:
+def rings(polygons: np.ndarray) -> np.ndarray:
     """Each polygon's boundary buffered by 2 NEAR_DEG, prepared; and the polygons prepared."""
     # quad_segs=1 cuts the round joins to chords at >= 0.7 of the distance: still >= NEAR_DEG
-    rings: np.ndarray = shapely.buffer(shapely.boundary(polygons), 2 * NEAR_DEG, quad_segs=1)
+    bands: np.ndarray = shapely.buffer(shapely.boundary(polygons), 2 * NEAR_DEG, quad_segs=1)
     shapely.prepare(polygons)
-    shapely.prepare(rings)
-    return rings
+    shapely.prepare(bands)
+    return bands
 
 
-def _cover(
+def cover(
     xs: np.ndarray, ys: np.ndarray, polygons: np.ndarray, ids: np.ndarray, rings: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per point (xs ascending): the smallest id of the polygons covering it (0: none), and
     whether that is too close to call here: the point lies within NEAR_DEG of the boundary of a
     polygon without being one of its vertices (a vertex is on the boundary in any arithmetic).
-    `rings` are the polygons' _rings."""
+    `rings` are the polygons' `rings`."""
     best = np.zeros(len(xs), dtype=np.int64)
     unsure = np.zeros(len(xs), dtype=bool)
     box = shapely.bounds(rings)

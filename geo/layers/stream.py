@@ -6,13 +6,15 @@ out until commit) and the file has at least `bulk.BULK_ROWS` rows: every row is 
 each chunk goes straight in, without the indexes, free keys and foreign keys (added again
 after the last chunk, `bulk.py`) and with the cluster trigger deferred (the clusters are
 filled once at the end, from all the table's rows). The main thread reads nothing new:
-it validates chunk after chunk (keys tracked across chunks, row numbers the file's) and
-builds each chunk's COPY text; a writer thread, the only user of the connection meanwhile,
-writes it (psycopg2 releases the GIL while the server works): COPYed straight into the table
-when no grid is live (`_DirectWriter`), else COPYed into the staging table and INSERTed with
-its grids assigned on the way (`_StagedWriter`). Still one transaction, all or nothing: a
-refused row (strict) or an error undoes everything to the savepoint taken first, and the
-report is the one the whole-file path gives.
+it validates chunk after chunk (keys tracked across chunks, row numbers the file's), places
+each chunk's enterprises in the live grids and micro-grids if there are any
+(`chunk_places.py`: in Python, exact where shapely and PostGIS could differ) and builds the
+chunk's COPY text; a writer thread, the only user of the connection meanwhile, writes it
+(psycopg2 releases the GIL while the server works): COPYed straight into the table (COPY
+writes rows in batches, an INSERT … SELECT one by one), except the few rows PostGIS must
+place, which are COPYed into the staging table and INSERTed with the SQL rule. Still one
+transaction, all or nothing: a refused row (strict) or an error undoes everything to the
+savepoint taken first, and the report is the one the whole-file path gives.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from psycopg2 import sql as pgsql
 from sqlalchemy.orm import Session
 
 from geo import audit
-from geo.layers import bulk, load, stage, validate
+from geo.layers import bulk, chunk_places, load, stage, validate
 from geo.layers.readers import Source
 from geo.layers.report import ImportReport
 from geo.layers.spec import LayerSpec
@@ -84,37 +86,71 @@ def _chunk(source: Source, start: int, stop: int) -> Source:
 
 
 class _Writer(threading.Thread):
-    """Writes each chunk's COPY text it is given (`send`); keeps the first error."""
+    """Writes each chunk it is given (`send`); keeps the first error.
 
-    def __init__(self, cursor: Any, names: list[str], table: str, dropped: list[str]) -> None:
+    A chunk is two COPY texts: rows COPYed straight into the table (with their grids when
+    some are live, decided in Python: chunk_places.py), and rows PostGIS places (`staged`):
+    COPYed into the staging table, then INSERTed with the rule (`insert`).
+
+    The table's two statement triggers that read the inserted rows are set aside meanwhile
+    (`ASIDE`), which spares collecting every row for them: the clusters are filled at the end
+    (`_finish`), and with no live grid the coverage totals, which count only enterprises in a
+    grid, have nothing to count.
+    """
+
+    ASIDE = ("tile_cluster_insert",)  # always
+    UNGRIDDED = ("coverage_total_insert",)  # with no grid live
+
+    def __init__(
+        self, cursor: Any, names: list[str], dropped: list[str], staged_names: list[str],
+        insert: Any = None,
+    ) -> None:  # fmt: skip
         super().__init__(daemon=True)
-        self.cursor, self.names, self.table = cursor, names, table
+        self.cursor, self.names = cursor, names
         self.dropped = dropped  # the indexes and keys to build again after the last chunk
-        self.chunks: queue.Queue[str | None] = queue.Queue(maxsize=2)
+        self.staged_names, self.insert = staged_names, insert  # the staging table's, the rule
+        self.chunks: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.inserted = 0
+        self.aside = [*self.ASIDE, *(() if insert else self.UNGRIDDED)]
+        self.triggers("DISABLE")
+
+    def triggers(self, switch: str) -> None:
+        """`DISABLE` or `ENABLE` the triggers set aside (inside the import's transaction)."""
+        if not self.aside:
+            return
+        self.cursor.execute(
+            pgsql.SQL("ALTER TABLE enterprise {}").format(
+                pgsql.SQL(", ").join(
+                    pgsql.SQL(switch + " TRIGGER {}").format(pgsql.Identifier(name))
+                    for name in self.aside
+                )
+            )
+        )
 
     def run(self) -> None:
-        while (text := self.chunks.get()) is not None:
+        while (chunk := self.chunks.get()) is not None:
             if self.error is not None:
                 continue  # drain: the main thread stops on the error
             try:
-                stage.copy(self.cursor, self.names, iter([text]), self.table)
-                self.inserted += int(self.cursor.rowcount)
-                self.written()
+                self.write(*chunk)
             except BaseException as exc:  # handed to the main thread
                 self.error = exc
 
-    def written(self) -> None:
-        """After a chunk's COPY."""
+    def write(self, direct: str, staged: str) -> None:
+        if direct:
+            stage.copy(self.cursor, self.names, iter([direct]), "enterprise")
+            self.inserted += int(self.cursor.rowcount)
+        if staged:
+            stage.copy(self.cursor, self.staged_names, iter([staged]), STAGE)
+            self.cursor.execute(self.insert)
+            self.inserted += int(self.cursor.rowcount)
+            self.cursor.execute(pgsql.SQL("TRUNCATE {}").format(pgsql.Identifier(STAGE)))
 
-    def restore(self) -> None:
-        """Once every chunk is in: undo what writing needed set aside."""
-
-    def send(self, text: str) -> None:
+    def send(self, direct: str, staged: str) -> None:
         if self.error is not None:
             raise self.error
-        self.chunks.put(text)
+        self.chunks.put((direct, staged))
 
     def finish(self) -> int:
         self.chunks.put(None)
@@ -122,49 +158,6 @@ class _Writer(threading.Thread):
         if self.error is not None:
             raise self.error
         return self.inserted
-
-
-class _StagedWriter(_Writer):
-    """Live grids exist: each chunk is COPYed into the staging table, then INSERTed with its
-    grids assigned on the way (`insert`)."""
-
-    def __init__(self, cursor: Any, names: list[str], insert: Any, dropped: list[str]) -> None:
-        super().__init__(cursor, names, STAGE, dropped)
-        self.insert = insert
-
-    def written(self) -> None:
-        self.cursor.execute(self.insert)
-        self.cursor.execute(pgsql.SQL("TRUNCATE {}").format(pgsql.Identifier(STAGE)))
-
-
-class _DirectWriter(_Writer):
-    """No live grid or micro-grid, so nothing to assign: each chunk is COPYed straight into
-    the table (COPY writes rows in batches, an INSERT … SELECT one by one).
-
-    The table's two statement triggers that read the inserted rows are set aside meanwhile
-    (`ASIDE`), which spares collecting every row for them: the coverage totals count only
-    enterprises in a grid (here none), and the clusters are filled at the end (`_finish`).
-    """
-
-    ASIDE = ("coverage_total_insert", "tile_cluster_insert")
-
-    def __init__(self, cursor: Any, names: list[str], dropped: list[str]) -> None:
-        super().__init__(cursor, names, "enterprise", dropped)
-        self.triggers("DISABLE")
-
-    def triggers(self, switch: str) -> None:
-        """`DISABLE` or `ENABLE` the triggers set aside (inside the import's transaction)."""
-        self.cursor.execute(
-            pgsql.SQL("ALTER TABLE enterprise {}").format(
-                pgsql.SQL(", ").join(
-                    pgsql.SQL(switch + " TRIGGER {}").format(pgsql.Identifier(name))
-                    for name in self.ASIDE
-                )
-            )
-        )
-
-    def restore(self) -> None:
-        self.triggers("ENABLE")
 
 
 class _Unwritten(Exception):
@@ -187,7 +180,9 @@ def load_in_chunks(
         cursor.execute(f"SAVEPOINT {SAVEPOINT}")
         try:
             with audit.bulk(session, spec.name, "import") as summary:
-                writer = _validate_and_write(cursor, spec, source, report, crs, mapping, strict)
+                writer = _validate_and_write(
+                    session, cursor, spec, source, report, crs, mapping, strict
+                )
                 inserted = writer.finish() if writer is not None else 0
                 refused = report.rejected_rows
                 if (refused and strict) or (writer is None and not refused):
@@ -206,6 +201,7 @@ def load_in_chunks(
 
 
 def _validate_and_write(
+    session: Session,
     cursor: Any,
     spec: LayerSpec,
     source: Source,
@@ -217,6 +213,7 @@ def _validate_and_write(
     """Validate every chunk; hand each one's rows to the writer (started with the first)."""
     seen: dict[str, int] = {}
     writer: _Writer | None = None
+    places: chunk_places.Places | None = None
     try:
         for start, stop in _bounds(len(source.frame)):
             chunk = _chunk(source, start, stop)
@@ -225,8 +222,14 @@ def _validate_and_write(
             if (strict and report.rejected_rows) or prepared.frame.empty:
                 continue  # nothing more is written; the rest is validated for the report
             if writer is None:
-                writer = _start(cursor, spec, prepared)
-            writer.send("".join(stage.copy_text(prepared.frame, writer.names)))
+                writer, places = _start(session, cursor, spec, prepared)
+            direct, staged = prepared.frame, prepared.frame.iloc[:0]
+            if places is not None:
+                direct, staged = chunk_places.split(prepared.frame, places)
+            writer.send(*(
+                "".join(stage.copy_text(frame, names)) if len(frame) else ""
+                for frame, names in ((direct, writer.names), (staged, writer.staged_names))
+            ))  # fmt: skip
     except BaseException:
         if writer is not None:
             writer.error = writer.error or RuntimeError("stopped")
@@ -237,35 +240,38 @@ def _validate_and_write(
     return writer
 
 
-def _start(cursor: Any, spec: LayerSpec, prepared: validate.Prepared) -> _Writer:
-    """Drop the indexes, defer the cluster trigger, start writing (staged or direct)."""
+def _start(
+    session: Session, cursor: Any, spec: LayerSpec, prepared: validate.Prepared
+) -> tuple[_Writer, chunk_places.Places | None]:
+    """Drop the indexes, defer the cluster trigger, read the live places, start writing."""
     dropped = bulk.drop_for_bulk_load(cursor, spec.name, bulk.BULK_ROWS)
     load.defer_clusters(cursor, "deferred")
-    ident = pgsql.Identifier
+    names = [c for c in prepared.columns if c != "_row"]
     cursor.execute(sql_text("import_live_places"))
     if not cursor.fetchone()[0]:
-        names = [c for c in prepared.columns if c != "_row"]
-        writer: _Writer = _DirectWriter(cursor, names, dropped)
-    else:
-        # an enterprise file without compounds: the assignment reads the (empty) stored ones
-        borrowed = [] if "compound" in prepared.columns else ["compound"]
-        computed = load.COMPUTED[spec.name]
-        names = stage.create_table(cursor, spec, prepared, computed + borrowed)
-        given = [c for c in prepared.columns if c != "_row"]
-        # each chunk's rows go in assigned by the rule (not written twice: no UPDATE of the
-        # staged rows first)
-        insert = pgsql.SQL(
-            "INSERT INTO {t} ({cols}) SELECT {given}, {computed} FROM {s} AS e "
-            "CROSS JOIN LATERAL (SELECT {rule}) AS p"
-        ).format(
-            t=ident(spec.name), cols=pgsql.SQL(", ").join(map(ident, given + computed)),
-            given=pgsql.SQL(", ").join(ident("e", c) for c in given),
-            computed=pgsql.SQL(", ").join(ident("p", c) for c in computed),
-            s=ident(STAGE), rule=pgsql.SQL(sql_text("assign_rule_places")),
-        )  # fmt: skip
-        writer = _StagedWriter(cursor, names, insert, dropped)
+        writer = _Writer(cursor, names, dropped, [])
+        writer.start()
+        return writer, None
+    places = chunk_places.load(session)
+    computed = load.COMPUTED[spec.name]
+    # an enterprise file without compounds: the rule reads the (empty) stored ones
+    borrowed = [] if "compound" in prepared.columns else ["compound"]
+    staged_names = stage.create_table(cursor, spec, prepared, computed + borrowed)
+    ident = pgsql.Identifier
+    # the rows PostGIS places go in assigned by the rule (not written twice: no UPDATE of the
+    # staged rows first)
+    insert = pgsql.SQL(
+        "INSERT INTO {t} ({cols}) SELECT {given}, {computed} FROM {s} AS e "
+        "CROSS JOIN LATERAL (SELECT {rule}) AS p"
+    ).format(
+        t=ident(spec.name), cols=pgsql.SQL(", ").join(map(ident, names + computed)),
+        given=pgsql.SQL(", ").join(ident("e", c) for c in names),
+        computed=pgsql.SQL(", ").join(ident("p", c) for c in computed),
+        s=ident(STAGE), rule=pgsql.SQL(sql_text("assign_rule_places")),
+    )  # fmt: skip
+    writer = _Writer(cursor, names + computed, dropped, staged_names, insert)
     writer.start()
-    return writer
+    return writer, places
 
 
 def _finish(cursor: Any, writer: _Writer) -> None:
@@ -277,7 +283,7 @@ def _finish(cursor: Any, writer: _Writer) -> None:
     level-18 cells, which every chunk's sums would write and the end would add up again).
     """
     bulk.rebuild(cursor, writer.dropped)
-    writer.restore()
+    writer.triggers("ENABLE")
     load.defer_clusters(cursor, "")
     load.fill_clusters(
         cursor, pgsql.SQL("SELECT id, geom, employees_day FROM enterprise"), writer.inserted

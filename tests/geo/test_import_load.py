@@ -220,8 +220,8 @@ def test_deferred_cluster_fill_equals_the_per_statement_trigger(db, tmp_path, mo
     # the INSERT alone, its rows counted by the trigger
     monkeypatch.setattr(load, "_fill_clusters", lambda cur, insert, _: _rowcount(cur, insert))
     monkeypatch.setattr(load, "fill_clusters", lambda *a: 0)  # the chunked load's fill
-    # … whose direct COPY sets the cluster trigger aside: here it fires
-    monkeypatch.setattr(stream._DirectWriter, "ASIDE", ("coverage_total_insert",))
+    # … whose writer sets the cluster trigger aside: here it fires
+    monkeypatch.setattr(stream._Writer, "ASIDE", ())
     assert import_layer(db, "enterprise", path).inserted == 300
     assert _same_clusters(filled, _exact_clusters(db))
     assert _clusters(db) == _clusters_from_scratch(db)

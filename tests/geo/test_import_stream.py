@@ -42,17 +42,19 @@ def _rows(n: int = 130):
 
 
 def _state(db) -> tuple:
-    names = db.execute(select(Enterprise.uscc, Enterprise.name, Enterprise.grid_id)).all()
+    names = db.execute(
+        select(Enterprise.uscc, Enterprise.name, Enterprise.grid_id, Enterprise.microgrid_id)
+    ).all()
     # the pick holds an id: the second load's ids come later in the sequence
     return sorted(names), {c[:4] + c[5:] for c in _clusters(db)}
 
 
-@pytest.mark.parametrize("grids", [False, True], ids=["direct", "staged"])
+@pytest.mark.parametrize("grids", [False, True], ids=["no grids", "grids"])
 def test_chunked_load_gives_the_whole_files_report_rows_and_clusters(
     chunked, tmp_path, monkeypatch, grids
 ):
     """Without live grids the chunks are COPYed straight into the table; with them they are
-    staged and assigned (the rows fall in the two grids of `_park`)."""
+    assigned on the way (the rows fall in the two grids of `_park`)."""
     db = chunked
     if grids:
         _park(db)
@@ -67,9 +69,9 @@ def test_chunked_load_gives_the_whole_files_report_rows_and_clusters(
     monkeypatch.setattr(stream, "_chunk", lambda s, *r: calls.append(r) or real(s, *r))
     chunks = import_layer(db, "enterprise", path, skip_invalid=True, rejected_path=tmp_path / "r1")
     assert calls == [(0, 10), (10, 50), (50, 90), (90, 120), (120, 130)]  # small first, last
-    assert [type(w).__name__ for w in writers] == ["_StagedWriter" if grids else "_DirectWriter"]
+    assert [places is not None for _, places in writers] == [grids]
     ours = _state(db)
-    assigned = {grid for _, _, grid in ours[0]}
+    assigned = {grid for _, _, grid, _ in ours[0]}
     assert (len(assigned) == 2 and None not in assigned) if grids else assigned == {None}
     assert set(db.execute(text(INDEXES)).all()) == before
     assert _clusters(db) == _clusters_from_scratch(db)
@@ -116,3 +118,59 @@ def test_a_failure_midway_leaves_the_database_unchanged(chunked, tmp_path, monke
     savepoint.rollback()
     assert db.scalar(select(func.count()).select_from(Enterprise)) == 0
     assert set(db.execute(text(INDEXES)).all()) == before
+
+
+def test_points_on_and_near_boundaries_and_compounds_are_placed_as_the_rule_places_them(
+    chunked, tmp_path, monkeypatch
+):
+    """With live grids each chunk's points are matched in Python; those PostGIS might decide
+    otherwise (near an edge, a compound) take the rule. Either way the rows end up where the
+    whole-file load's SQL rule puts them."""
+    db = chunked
+    west, east, micro = _park(db)  # west and east share the edge x = 120.72
+    tricky = [
+        (120.72, 31.31),  # on the shared edge: both cover it, the smaller id wins
+        (120.72, 31.30),  # a vertex of both
+        (120.72 + 1e-12, 31.31),  # a hair east of the edge
+        (120.72 - 1e-12, 31.31),  # a hair west
+        (120.705, 31.307),  # on the micro-grid's west edge
+        (120.707, 31.307),  # inside the micro-grid
+        (120.73, 31.31),  # inside the east grid
+        (120.80, 31.31),  # outside every grid
+        (120.74, 31.32),  # the east grid's north-east corner
+    ]
+    codes = _codes(60, seed=5)
+    points = tricky + [(120.701 + i / 1e4, 31.301 + (i % 5) / 1e3) for i in range(60 - len(tricky))]
+    rows = [(c, f"企业{i}", x, y) for i, (c, (x, y)) in enumerate(zip(codes, points, strict=True))]
+    # two compounds: one reaches into the micro-grid from outside it, one lies far off
+    compounds = [""] * len(rows)
+    compounds[10] = (
+        "POLYGON ((120.709 31.309, 120.712 31.309, 120.712 31.312, 120.709 31.312, 120.709 31.309))"
+    )
+    compounds[11] = (
+        "POLYGON ((120.90 31.40, 120.91 31.40, 120.91 31.41, 120.90 31.41, 120.90 31.40))"
+    )
+    path = _file(tmp_path, rows, 企业用地范围=compounds)
+    split = stream.chunk_places.split
+    decided: list[int] = []
+    staged: list[int] = []
+
+    def counting(frame, places):
+        here, there = split(frame, places)
+        decided.append(len(here))
+        staged.append(len(there))
+        return here, there
+
+    monkeypatch.setattr(stream.chunk_places, "split", counting)
+    savepoint = db.begin_nested()
+    assert import_layer(db, "enterprise", path).inserted == 60
+    chunked_state = _state(db)[0]
+    savepoint.rollback()
+    assert sum(staged) >= 4 and sum(decided) >= 50  # both roads were taken
+    monkeypatch.setattr(stream, "applies", lambda *a: False)
+    assert import_layer(db, "enterprise", path).inserted == 60
+    assert _state(db)[0] == chunked_state
+    placed = {name: (grid, micro_) for _, name, grid, micro_ in chunked_state}
+    assert placed["企业0"] == placed["企业1"] == (min(west, east), None)
+    assert placed["企业5"] == (west, micro) and placed["企业6"] == (east, None)
+    assert placed["企业7"] == (None, None) and placed["企业10"][1] == micro
