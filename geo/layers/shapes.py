@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import crs as chinese_crs
 from geo.errors import InvalidInput
-from geo.layers.columns import as_text, normalise_header, parse_numbers
+from geo.layers.columns import as_text, normalise_header, parse_numbers, texts
 from geo.layers.readers import Source
 from geo.layers.report import ImportReport
 from geo.layers.spec import LAT_HEADERS, LON_HEADERS, WKT_HEADERS, LayerSpec
@@ -82,6 +82,32 @@ def parse_wkt(
             except shapely.errors.GEOSException:
                 report.reject(int(rows[i]), f"{label}: unreadable WKT ({exc})")
     return out
+
+
+PLAIN = b"0123456789+-.\n"  # the characters of a plain decimal number (and the separator)
+
+
+def coordinate_texts(source: Source) -> tuple[list[str | None], list[str | None]] | None:
+    """The longitude and latitude cells as the file writes them, when they are plain decimals
+    (digits, sign, point: no exponent, no words). A plain decimal that pandas read as a number
+    is one PostgreSQL reads as the same double (both round to the nearest), so the raw
+    coordinates are kept exactly as written and need not be printed again (~1 µs a number).
+    None for anything else (geometries, WKT, other notations): the raw coordinates are then
+    the parsed numbers."""
+    if source.geometry is not None:
+        return None
+    headers = [str(h) for h in source.frame.columns]
+    lon, lat = _find(headers, LON_HEADERS), _find(headers, LAT_HEADERS)
+    if not (lon and lat):
+        return None
+    found = []
+    for header in (lon, lat):
+        cells = texts(source.frame[header])
+        joined = "\n".join(c for c in cells if c is not None)
+        if not joined.isascii() or joined.encode("ascii").translate(None, PLAIN):
+            return None
+        found.append(cells)
+    return found[0], found[1]
 
 
 def raw_geometries(spec: LayerSpec, source: Source, report: ImportReport) -> Geoms | None:

@@ -167,7 +167,8 @@ def _add_geometry(
                 report.reject(int(source.rows[position]), "geometry: missing")
     frame["geom"] = pd.Series(list(geoms), dtype=object)
     if spec.name == "enterprise":
-        frame["raw_x"], frame["raw_y"] = located.raw_x, located.raw_y
+        written = shapes.coordinate_texts(source)  # kept as the file writes them, if plain
+        frame["raw_x"], frame["raw_y"] = written or (located.raw_x, located.raw_y)
         frame["raw_crs"] = stated
         frame["coord_source"] = COORD_SOURCE.get(stated, "epsg")
     for fld in spec.fields:

@@ -12,6 +12,7 @@ from shapely.geometry import MultiPolygon, Point, box
 from sqlalchemy import func, select
 
 from geo import crs as chinese_crs
+from geo.layers import readers, shapes
 from geo.layers.importer import import_layer
 from geo.models import BoundaryVersion, Enterprise, Grid
 from tests.geo.layer_fixtures import ENTERPRISES, add_community, enterprise_frame
@@ -215,3 +216,23 @@ def test_enterprise_compound_and_shelter_area_come_as_wkt(db, tmp_path):
     shelters.to_csv(tmp_path / "shelter.csv", index=False)
     report = import_layer(db, "shelter", tmp_path / "shelter.csv")
     assert report.inserted == 1, report.problems
+
+
+@pytest.mark.parametrize(
+    ("lons", "kept"),
+    [
+        (["120.10000000000000001", "+120.7", "0120.5"], True),  # plain decimals, as written
+        (["1.201e2", "120.7", "120.5"], False),  # an exponent: the parsed numbers
+    ],
+)
+def test_raw_coordinates_are_the_files_numbers_exactly(db, tmp_path, lons, kept):
+    frame = enterprise_frame()
+    frame["经度"] = lons
+    path = tmp_path / "e.csv"
+    frame.to_csv(path, index=False)
+    assert (shapes.coordinate_texts(readers.read_source(path)) is not None) == kept
+    assert import_layer(db, "enterprise", path, crs="wgs84").inserted == 3
+    rows = db.execute(select(Enterprise.uscc, Enterprise.raw_x, func.ST_X(Enterprise.geom))).all()
+    by_uscc = {uscc: (raw, x) for uscc, raw, x in rows}
+    for entry, lon in zip(ENTERPRISES, lons, strict=True):
+        assert by_uscc[entry["uscc"]] == (float(lon), float(lon))
