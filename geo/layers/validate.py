@@ -99,8 +99,9 @@ def _duplicates(
     if first_row:
         earlier = np.fromiter((k in first_row for k in labels), dtype=bool, count=len(labels))
         repeated |= earlier & ~partial
-    for position in np.flatnonzero(~repeated & ~partial):
-        first_row.setdefault(labels[position], int(rows[position]))
+    # the keys met first here: unique in the chunk and new to `first_row` (else repeated)
+    fresh = np.flatnonzero(~repeated & ~partial)
+    first_row.update(zip([labels[i] for i in fresh.tolist()], rows[fresh].tolist(), strict=True))
     for position in np.flatnonzero(repeated):
         key = labels[position]
         report.reject(int(rows[position]), f"duplicate key {key} (as row {first_row[key]})")
