@@ -26,47 +26,71 @@ Array = np.ndarray[Any, Any]
 
 
 @dataclass(frozen=True)
-class Places:
-    """The live grids and micro-grids: ids (ascending), polygons and boundary bands."""
+class Layer:
+    """Live polygons of one table: ids (ascending), polygons, their boundary bands
+    (`assign_compute.rings`) and a tree of the bands' boxes (which hold the polygons')."""
 
-    grid_ids: Array
-    grids: Array
-    grid_rings: Array
-    micro_ids: Array
-    micros: Array
-    micro_rings: Array
+    ids: Array
+    polygons: Array
+    rings: Array
+    tree: shapely.STRtree
+
+
+@dataclass(frozen=True)
+class Places:
+    grids: Layer
+    micros: Layer
 
 
 def load(session: Session) -> Places:
-    grid_ids, grids = assign_compute.polygons(session, "grid")
-    micro_ids, micros = assign_compute.polygons(session, "microgrid")
-    return Places(
-        grid_ids, grids, assign_compute.rings(grids),
-        micro_ids, micros, assign_compute.rings(micros),
-    )  # fmt: skip
+    layers = []
+    for table in ("grid", "microgrid"):
+        ids, polygons = assign_compute.polygons(session, table)
+        rings = assign_compute.rings(polygons)
+        layers.append(Layer(ids, polygons, rings, shapely.STRtree(rings)))
+    return Places(*layers)
 
 
 def split(frame: pd.DataFrame, places: Places) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows decided here, with `grid_id` and `microgrid_id` (None: outside every one),
     and the rows PostGIS decides (the module's docstring says which)."""
     geoms = frame["geom"].to_numpy(dtype=object)
-    xs, ys = shapely.get_x(geoms), shapely.get_y(geoms)
-    order = np.argsort(xs, kind="stable")  # `cover` wants the points by x
-    grid, micro = np.zeros(len(xs), dtype=np.int64), np.zeros(len(xs), dtype=np.int64)
-    unsure = np.zeros(len(xs), dtype=bool)
-    for ids, polygons, rings, out in (
-        (places.grid_ids, places.grids, places.grid_rings, grid),
-        (places.micro_ids, places.micros, places.micro_rings, micro),
-    ):
-        found, near = assign_compute.cover(xs[order], ys[order], polygons, ids, rings)
-        out[order] = found
-        unsure[order] |= near
+    grid, near = cover(geoms, places.grids)
+    micro, near_micro = cover(geoms, places.micros)
+    unsure = near | near_micro
     if "compound" in frame:  # a compound counts where no micro-grid covers the point
         unsure |= frame["compound"].notna().to_numpy() & (micro == 0)
     decided = frame[~unsure].reset_index(drop=True)
     decided["grid_id"] = _ids(grid[~unsure])
     decided["microgrid_id"] = _ids(micro[~unsure])
     return decided, frame[unsure].reset_index(drop=True)
+
+
+def cover(points: Array, layer: Layer) -> tuple[Array, Array]:
+    """`assign_compute.cover` for a chunk: per point, the smallest id of the polygons covering
+    it (0: none), and whether PostGIS must decide (within NEAR_DEG of a polygon's boundary
+    without being one of its vertices). The candidates come from the tree, so the cost follows
+    the points, not the number of polygons (a park may have tens of thousands)."""
+    best = np.zeros(len(points), dtype=np.int64)
+    unsure = np.zeros(len(points), dtype=bool)
+    point, k = layer.tree.query(points)  # the pairs whose boxes meet
+    if not len(point):
+        return best, unsure
+    xs, ys = shapely.get_x(points[point]), shapely.get_y(points[point])
+    inside = shapely.contains_xy(layer.polygons[k], xs, ys)
+    near = shapely.intersects_xy(layer.rings[k], xs, ys)
+    for j in np.flatnonzero(near):  # few: on a boundary only a vertex is sure
+        corners = shapely.get_coordinates(layer.polygons[k[j]]) @ [1, 1j]
+        inside[j] = bool(np.isin(xs[j] + 1j * ys[j], corners))
+        unsure[point[j]] |= not inside[j]
+    # the smallest id per point among the polygons covering it
+    point, ids = point[inside], layer.ids[k[inside]]
+    order = np.lexsort((ids, point))
+    point, ids = point[order], ids[order]
+    first = np.ones(len(point), dtype=bool)
+    first[1:] = point[1:] != point[:-1]
+    best[point[first]] = ids[first]
+    return best, unsure
 
 
 def _ids(values: Array) -> pd.Series:

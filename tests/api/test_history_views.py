@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from tests.geo.catalog_fixtures import G1, G2, RETIRED, build_world
 from tests.geo.test_tiles import decode, tile_of
@@ -33,7 +34,8 @@ def _grids(client, **params) -> dict[str, dict]:
 
 def test_ogc_items_show_the_grids_of_a_past_day(client, db):
     _reshaped(client, db)
-    today = date.today().isoformat()
+    # the day in Beijing, where `at` is read (in UTC's evening it is already tomorrow there)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
     now, before = _grids(client, at=today), _grids(client, at="2021-06-01")
     assert now[G1]["properties"]["version"] == 2 and before[G1]["properties"]["version"] == 1
     assert max(x for x, _ in now[G1]["geometry"]["coordinates"][0][0]) == 120.68
