@@ -45,8 +45,10 @@ def _state(db) -> tuple:
     names = db.execute(
         select(Enterprise.uscc, Enterprise.name, Enterprise.grid_id, Enterprise.microgrid_id)
     ).all()
+    # the coverage totals the enterprise triggers keep (set aside with no grid live)
+    totals = db.execute(text("SELECT * FROM coverage_grid_total WHERE total > 0")).all()
     # the pick holds an id: the second load's ids come later in the sequence
-    return sorted(names), {c[:4] + c[5:] for c in _clusters(db)}
+    return sorted(names), {c[:4] + c[5:] for c in _clusters(db)}, sorted(totals)
 
 
 @pytest.mark.parametrize("grids", [False, True], ids=["no grids", "grids"])
@@ -73,6 +75,7 @@ def test_chunked_load_gives_the_whole_files_report_rows_and_clusters(
     ours = _state(db)
     assigned = {grid for _, _, grid, _ in ours[0]}
     assert (len(assigned) == 2 and None not in assigned) if grids else assigned == {None}
+    assert bool(ours[2]) == grids  # enterprises in grids are counted, by the trigger left on
     assert set(db.execute(text(INDEXES)).all()) == before
     assert _clusters(db) == _clusters_from_scratch(db)
     savepoint.rollback()
@@ -164,12 +167,13 @@ def test_points_on_and_near_boundaries_and_compounds_are_placed_as_the_rule_plac
     monkeypatch.setattr(stream.chunk_places, "split", counting)
     savepoint = db.begin_nested()
     assert import_layer(db, "enterprise", path).inserted == 60
-    chunked_state = _state(db)[0]
+    chunked_state, _, chunked_totals = _state(db)
     savepoint.rollback()
     assert sum(staged) >= 4 and sum(decided) >= 50  # both roads were taken
     monkeypatch.setattr(stream, "applies", lambda *a: False)
     assert import_layer(db, "enterprise", path).inserted == 60
-    assert _state(db)[0] == chunked_state
+    assert _state(db)[0] == chunked_state and _state(db)[2] == chunked_totals
+    assert chunked_totals  # the coverage trigger counted the COPYed rows too
     placed = {name: (grid, micro_) for _, name, grid, micro_ in chunked_state}
     assert placed["企业0"] == placed["企业1"] == (min(west, east), None)
     assert placed["企业5"] == (west, micro) and placed["企业6"] == (east, None)
