@@ -25,9 +25,11 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from sqlalchemy import URL, Engine, text
 from sqlalchemy.orm import Session
@@ -202,20 +204,52 @@ def load_park(engine: Engine) -> str:
     return f"{grids} grids, {micro} micro-grids"
 
 
-def park_arm(engine: Engine, url: URL, path: Path, rows: int, runs: int) -> None:
-    """The CSV again, into the demo park: live grids, so every chunk is assigned on the way."""
-    places = load_park(engine)
-    spent: list[dict[str, float]] = []
-    ours, theirs = medians(
-        runs, lambda: gridmap_import(engine, path, rows, spent),
-        lambda: ogr2ogr_load(engine, url, path, rows),
-    )  # fmt: skip
+def inside_park(engine: Engine, path: Path) -> Path:
+    """The same rows with their points moved into the park's live grids (seeded, uniform)."""
     with engine.connect() as conn:
-        placed = conn.execute(text("SELECT count(grid_id) FROM enterprise")).scalar_one()
-    print(f"\nCSV into the demo park ({places}; {placed:,} of the rows fall in a grid), "
-          "assigned on import:")  # fmt: skip
-    print(result_line("CSV", ours, theirs, rows))
-    print(f"  CSV   {stages.line(stages.medians(spent))}")
+        wkb = conn.execute(
+            text("SELECT ST_AsBinary(ST_Union(geom)) FROM grid WHERE valid_to IS NULL")
+        ).scalar_one()
+    area = shapely.from_wkb(bytes(wkb))
+    shapely.prepare(area)
+    west, south, east, north = area.bounds
+    rng = np.random.default_rng(SEED)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    xs: list[float] = []
+    ys: list[float] = []
+    while len(xs) < len(rows) - 1:
+        x, y = rng.uniform(west, east, len(rows)), rng.uniform(south, north, len(rows))
+        kept = shapely.contains_xy(area, x, y)
+        xs += x[kept].tolist()
+        ys += y[kept].tolist()
+    for row, lon, lat in zip(rows[1:], xs, ys, strict=False):
+        row[-2:] = [repr(lon), repr(lat)]
+    moved = path.with_name(path.stem + "_in_park.csv")
+    with moved.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return moved
+
+
+def park_arm(engine: Engine, url: URL, path: Path, rows: int, runs: int) -> None:
+    """The CSV again into the demo park (live grids, so every chunk is placed on the way), as
+    it is and with every point moved into a grid."""
+    places = load_park(engine)
+    for label, file in (
+        ("as generated", path),
+        ("every point in a grid", inside_park(engine, path)),
+    ):
+        spent: list[dict[str, float]] = []
+        ours, theirs = medians(
+            runs, partial(gridmap_import, engine, file, rows, spent),
+            partial(ogr2ogr_load, engine, url, file, rows),
+        )  # fmt: skip
+        with engine.connect() as conn:
+            placed = conn.execute(text("SELECT count(grid_id) FROM enterprise")).scalar_one()
+        print(f"\nCSV into the demo park ({places}), {label}: {placed:,} of the rows fall in a "
+              "grid, placed on import:")  # fmt: skip
+        print(result_line("CSV", ours, theirs, rows))
+        print(f"  CSV   {stages.line(stages.medians(spent))}")
 
 
 def run(url: URL, rows: int, runs: int, with_profile: bool, park: bool) -> None:
@@ -233,8 +267,8 @@ def run(url: URL, rows: int, runs: int, with_profile: bool, park: bool) -> None:
             spent: list[dict[str, float]] = []
             ours, theirs = medians(
                 runs,
-                lambda p=path, s=spent: gridmap_import(engine, p, rows, s),
-                lambda p=path: ogr2ogr_load(engine, url, p, rows),
+                partial(gridmap_import, engine, path, rows, spent),
+                partial(ogr2ogr_load, engine, url, path, rows),
             )
             label = path.suffix[1:].upper()
             ratio = theirs / ours  # = gridmap rows/s ÷ ogr2ogr rows/s
