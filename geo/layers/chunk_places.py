@@ -38,6 +38,8 @@ class Layer:
 
 @dataclass(frozen=True)
 class Places:
+    """The live grids and micro-grids, read once per load (`load`)."""
+
     grids: Layer
     micros: Layer
 

@@ -147,8 +147,7 @@ def fill_clusters(cursor: Any, rows: pgsql.Composable, bulk_rows: int) -> int:
     # no cell to merge into: a plain INSERT (the file's own comment explains)
     dropped = [] if merging else bulk.drop_for_bulk_load(cursor, "enterprise_cluster", bulk_rows)
     statement = head + (merge if merging else "") + tail
-    fine = pgsql.SQL(sql_text("enterprise_cluster_cells"))
-    cursor.execute(pgsql.SQL(statement).format(rows=rows, fine=fine))
+    cursor.execute(pgsql.SQL(statement).format(rows=rows))
     inserted = int(cursor.fetchone()[0])
     bulk.rebuild(cursor, dropped)
     return inserted

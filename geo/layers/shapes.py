@@ -87,6 +87,13 @@ def parse_wkt(
 PLAIN = b"0123456789+-.\n"  # the characters of a plain decimal number (and the separator)
 
 
+def _lon_lat(source: Source) -> tuple[str, str] | None:
+    """The file's longitude and latitude headers, if it has both."""
+    headers = [str(h) for h in source.frame.columns]
+    lon, lat = _find(headers, LON_HEADERS), _find(headers, LAT_HEADERS)
+    return (lon, lat) if lon and lat else None
+
+
 def coordinate_texts(source: Source) -> tuple[list[str | None], list[str | None]] | None:
     """The longitude and latitude cells as the file writes them, when they are plain decimals
     (digits, sign, point: no exponent, no words). A plain decimal that pandas read as a number
@@ -94,14 +101,11 @@ def coordinate_texts(source: Source) -> tuple[list[str | None], list[str | None]
     coordinates are kept exactly as written and need not be printed again (~1 µs a number).
     None for anything else (geometries, WKT, other notations): the raw coordinates are then
     the parsed numbers."""
-    if source.geometry is not None:
-        return None
-    headers = [str(h) for h in source.frame.columns]
-    lon, lat = _find(headers, LON_HEADERS), _find(headers, LAT_HEADERS)
-    if not (lon and lat):
+    columns = _lon_lat(source)
+    if source.geometry is not None or columns is None:
         return None
     found = []
-    for header in (lon, lat):
+    for header in columns:
         cells = texts(source.frame[header])
         joined = "\n".join(c for c in cells if c is not None)
         if not joined.isascii() or joined.encode("ascii").translate(None, PLAIN):
@@ -114,9 +118,9 @@ def raw_geometries(spec: LayerSpec, source: Source, report: ImportReport) -> Geo
     """Geometries as in the file: vector geometries, lon/lat points, or a WKT column."""
     if source.geometry is not None:
         return source.geometry
-    headers = [str(h) for h in source.frame.columns]
-    lon, lat = _find(headers, LON_HEADERS), _find(headers, LAT_HEADERS)
-    if lon and lat:
+    columns = _lon_lat(source)
+    if columns:
+        lon, lat = columns
         xs, ys = _numbers(source.frame[lon]), _numbers(source.frame[lat])
         for i in np.flatnonzero(~(np.isfinite(xs) & np.isfinite(ys))):
             if as_text(source.frame[lon].iloc[i]) or as_text(source.frame[lat].iloc[i]):
@@ -124,7 +128,7 @@ def raw_geometries(spec: LayerSpec, source: Source, report: ImportReport) -> Geo
         points = shapely.points(xs, ys)
         points[~(np.isfinite(xs) & np.isfinite(ys))] = None
         return np.asarray(points, dtype=object)
-    wkt = _find(headers, WKT_HEADERS)
+    wkt = _find([str(h) for h in source.frame.columns], WKT_HEADERS)
     if wkt:
         return parse_wkt(source.frame[wkt], report, source.rows)
     if spec.geometry is None or not spec.geometry_required:

@@ -14,7 +14,7 @@ WITH new_rows AS (
     {rows}
 ),
 fine AS MATERIALIZED (
-    {fine}
+    {sql:enterprise_cluster_cells}
 ),
 filled AS (
     INSERT INTO enterprise_cluster AS c (level, cell, count, employees, pick, sum_u, sum_v)
