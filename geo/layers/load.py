@@ -133,11 +133,15 @@ def _fill_clusters(cursor: Any, insert: pgsql.Composable, bulk_rows: int) -> int
     return fill_clusters(cursor, returning, bulk_rows)
 
 
-def fill_clusters(cursor: Any, rows: pgsql.Composable, bulk_rows: int) -> int:
+def fill_clusters(
+    cursor: Any, rows: pgsql.Composable, bulk_rows: int, fine: pgsql.Composable | None = None
+) -> int:
     """Add the enterprises `rows` yields (id, geom, employees_day) to the clusters; their count.
 
     Same arithmetic as the trigger (migration 0005), under the trigger's advisory lock, in
-    one statement (fill_enterprise_cluster.sql; `rows` may be an INSERT … RETURNING).
+    one statement (fill_enterprise_cluster.sql; `rows` may be an INSERT … RETURNING). `fine`,
+    the level-18 sums, are those of `rows` unless the caller brings its own
+    (chunk_clusters.py).
     """
     cursor.execute("SELECT pg_advisory_xact_lock(hashtext('enterprise_cluster'))")
     cursor.execute("SELECT EXISTS (SELECT FROM enterprise_cluster)")
@@ -147,7 +151,8 @@ def fill_clusters(cursor: Any, rows: pgsql.Composable, bulk_rows: int) -> int:
     # no cell to merge into: a plain INSERT (the file's own comment explains)
     dropped = [] if merging else bulk.drop_for_bulk_load(cursor, "enterprise_cluster", bulk_rows)
     statement = head + (merge if merging else "") + tail
-    cursor.execute(pgsql.SQL(statement).format(rows=rows))
+    fine = fine or pgsql.SQL(sql_text("enterprise_cluster_cells"))
+    cursor.execute(pgsql.SQL(statement).format(rows=rows, fine=fine))
     inserted = int(cursor.fetchone()[0])
     bulk.rebuild(cursor, dropped)
     return inserted

@@ -1,10 +1,11 @@
 -- A bulk import's plain INSERT of new enterprises (composed by geo/layers/load.py: the rows CTE
--- is the INSERT … RETURNING id, geom, employees_day; geo/layers/stream.py passes a SELECT of
--- the whole table, which its load filled from empty) and the enterprise clusters of those rows,
+-- is the INSERT … RETURNING id, geom, employees_day; geo/layers/stream.py passes the rows of its
+-- load whose cell Python left to tile_cell) and the enterprise clusters of those rows,
 -- in one statement, with the cluster trigger deferred (migration 0010): the trigger's INSERT
 -- delta (migration 0005; level 18 the finest since 0012), same arithmetic, over the rows the
--- INSERT returns (no join back to the table). Level-18 sums first (the fine CTE:
--- enterprise_cluster_cells.sql, one tile_cell per row); levels 16 and 14 rolled up from them.
+-- INSERT returns (no join back to the table). Level-18 sums first (the fine CTE, composed by
+-- the caller: enterprise_cluster_cells.sql, one tile_cell per row; or, for a chunked load,
+-- enterprise_cluster_sums.sql, the sums made in Python); levels 16 and 14 rolled up from them.
 -- The caller holds the trigger's advisory lock (writers of the clusters take turns) and drops
 -- the merge arm, from its marker to the next one, when enterprise_cluster has no row at all: a
 -- plain INSERT then costs ~30 % less than the speculative insertion of ON CONFLICT.
@@ -14,7 +15,7 @@ WITH new_rows AS (
     {rows}
 ),
 fine AS MATERIALIZED (
-    {sql:enterprise_cluster_cells}
+    {fine}
 ),
 filled AS (
     INSERT INTO enterprise_cluster AS c (level, cell, count, employees, pick, sum_u, sum_v)
