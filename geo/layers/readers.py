@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
-from geo.layers import gpkg
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
@@ -70,11 +71,59 @@ def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
     )
 
 
+def _separator(header: str) -> str:
+    return max(",\t;|", key=header.count)  # Excel in some locales writes ';' or tabs
+
+
 def _read_csv(path: Path, encoding: str | None) -> Source:
     raw = path.read_bytes()
+    frame = _read_csv_arrow(raw) if encoding is None else None
+    if frame is not None:
+        used = "utf-8-sig"
+    else:
+        frame, used = _read_csv_pandas(path, raw, encoding)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    rows = np.arange(2, len(frame) + 2, dtype=np.int64)  # line 1 is the header
+    return Source(frame, None, None, rows, "CSV", [f"encoding {used}"])
+
+
+def _read_csv_arrow(raw: bytes) -> pd.DataFrame | None:
+    """A plain UTF-8 CSV parsed by Arrow (both cores, ~8x faster than pandas' parser), cells
+    as Python strings, None where empty; None for anything pandas' parser must judge: not
+    UTF-8, a quoted, blank or repeated header, a row of another length, a damaged file."""
+    try:
+        header = raw.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    sep = _separator(header)
+    names = header.split(sep)
+    if '"' in header or len(set(names)) != len(names) or not all(n.strip() for n in names):
+        return None  # pandas names such columns ("Unnamed: 2", "name.1")
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(raw),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True,
+            ),
+        )  # fmt: skip
+    except (pa.ArrowException, ValueError):
+        return None
+    return pd.DataFrame(
+        {
+            name: pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+            for name, column in zip(names, table.columns, strict=True)
+        },
+        columns=names,
+    )
+
+
+def _read_csv_pandas(path: Path, raw: bytes, encoding: str | None) -> tuple[pd.DataFrame, str]:
+    """Any other CSV: pandas' parser, in the stated encoding, else UTF-8, else GB18030."""
     text, used = _decode(raw, encoding)
-    header = text.split("\n", 1)[0]
-    sep = max(",\t;|", key=header.count)  # Excel in some locales writes ';' or tabs
+    sep = _separator(text.split("\n", 1)[0])
     # UTF-8 is handed to pandas' parser as the file's bytes (it reads UTF-8 natively, text it
     # would encode again); cells stay Python strings (object), as every reader gives them
     body = io.BytesIO(raw) if used == "utf-8-sig" else io.StringIO(text)
@@ -85,9 +134,7 @@ def _read_csv(path: Path, encoding: str | None) -> Source:
         )  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeError) as exc:
         raise InvalidInput(f"{path.name} is not a readable CSV file: {exc}") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    rows = np.arange(2, len(frame) + 2, dtype=np.int64)  # line 1 is the header
-    return Source(frame, None, None, rows, "CSV", [f"encoding {used}"])
+    return frame.where(frame.notna(), None), used
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Source:
@@ -147,12 +194,7 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> Source:
     )
     try:
         layer = _choose_layer(gdal_path, path.name, layer)
-        # a plain GeoPackage is read straight from its SQLite tables (gpkg.py), else by GDAL
-        fast = gpkg.read(gdal_path, layer) if _plain_gpkg(gdal_path, encoding) else None
-        if fast is not None:
-            (attrs, geometry, crs), used = fast, None
-        else:
-            attrs, geometry, crs, used = _read_gdal(gdal_path, layer, encoding)
+        attrs, geometry, crs, used = _read_gdal(gdal_path, layer, encoding)
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"{path.name} is not a readable vector file: {exc}") from exc
     rows = np.arange(1, len(attrs) + 1, dtype=np.int64)
@@ -161,13 +203,16 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> Source:
     return Source(attrs, geometry, crs, rows, kind.get(path.suffix.lower(), "GeoJSON"), notes)
 
 
-def _plain_gpkg(gdal_path: str, encoding: str | None) -> bool:
-    return encoding is None and gdal_path.lower().endswith(".gpkg") and "/vsi" not in gdal_path
+def _read_gdal(
+    gdal_path: str, layer: str, encoding: str | None, arrow: bool = True
+) -> tuple[Any, ...]:
+    """Attributes (objects, None where empty), geometries, CRS and the encoding used.
 
-
-def _read_gdal(gdal_path: str, layer: str, encoding: str | None) -> tuple[Any, ...]:
-    """Attributes (objects, None where empty), geometries, CRS and the encoding used."""
-    frame, used = _read_with_encoding(gdal_path, layer, encoding)
+    GDAL hands the features over through Arrow, whole columns at once (`arrow`; 100,000
+    enterprises from a GeoPackage: ~0.35 s against ~0.8 s feature by feature); the values
+    are the same either way (tests/geo/test_vector_arrow_read.py).
+    """
+    frame, used = _read_with_encoding(gdal_path, layer, encoding, arrow)
     crs = frame.crs.to_string() if frame.crs is not None else None
     geometry = np.asarray(frame.geometry.array, dtype=object)
     attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
@@ -176,7 +221,7 @@ def _read_gdal(gdal_path: str, layer: str, encoding: str | None) -> tuple[Any, .
 
 
 def _read_with_encoding(
-    gdal_path: str, layer: str | None, encoding: str | None
+    gdal_path: str, layer: str | None, encoding: str | None, arrow: bool
 ) -> tuple[Any, str | None]:
     """Read with the stated encoding, else the .cpg, else one sniffed from the DBF bytes."""
     if encoding is None and gdal_path.lower().endswith(".shp"):
@@ -185,7 +230,9 @@ def _read_with_encoding(
     # time is part of its natural key
     options = {"DATE_AS_STRING": "YES"} if gdal_path.lower().endswith((".geojson", ".json")) else {}
     try:
-        frame = pyogrio.read_dataframe(gdal_path, layer=layer, encoding=encoding, **options)
+        frame = pyogrio.read_dataframe(
+            gdal_path, layer=layer, encoding=encoding, use_arrow=arrow, **options
+        )
         return frame, encoding
     except (UnicodeDecodeError, LookupError) as exc:
         raise InvalidInput(
