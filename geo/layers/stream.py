@@ -26,11 +26,12 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import pyarrow as pa
 from psycopg2 import sql as pgsql
 from sqlalchemy.orm import Session
 
 from geo import audit
-from geo.layers import bulk, chunk_clusters, chunk_places, load, stage, validate
+from geo.layers import bulk, chunk_clusters, chunk_places, encode, load, stage, validate
 from geo.layers.readers import Source
 from geo.layers.report import ImportReport
 from geo.layers.spec import LayerSpec
@@ -112,7 +113,7 @@ class _Writer(threading.Thread):
         self.sums = sums  # the clusters' sums, made by the main thread as it sends the chunks
         self.dropped = dropped  # the indexes and keys to build again after the last chunk
         self.staged_names, self.insert = staged_names, insert  # the staging table's, the rule
-        self.chunks: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=2)
+        self.chunks: queue.Queue[tuple[pa.Table, pa.Table] | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.inserted = 0
         self.aside = [*self.ASIDE, *(() if insert else self.UNGRIDDED)]
@@ -140,17 +141,18 @@ class _Writer(threading.Thread):
             except BaseException as exc:  # handed to the main thread
                 self.error = exc
 
-    def write(self, direct: str, staged: str) -> None:
-        if direct:
-            stage.copy(self.cursor, self.names, iter([direct]), "enterprise")
+    def write(self, direct: pa.Table, staged: pa.Table) -> None:
+        # the COPY text is made here: Arrow's writer releases the GIL (encode.py)
+        if direct.num_rows:
+            stage.copy(self.cursor, self.names, iter([encode.data(direct)]), "enterprise")
             self.inserted += int(self.cursor.rowcount)
-        if staged:
-            stage.copy(self.cursor, self.staged_names, iter([staged]), STAGE)
+        if staged.num_rows:
+            stage.copy(self.cursor, self.staged_names, iter([encode.data(staged)]), STAGE)
             self.cursor.execute(self.insert)
             self.inserted += int(self.cursor.rowcount)
             self.cursor.execute(pgsql.SQL("TRUNCATE {}").format(pgsql.Identifier(STAGE)))
 
-    def send(self, direct: str, staged: str) -> None:
+    def send(self, direct: pa.Table, staged: pa.Table) -> None:
         if self.error is not None:
             raise self.error
         self.chunks.put((direct, staged))
@@ -232,10 +234,9 @@ def _validate_and_write(
             direct, staged = prepared.frame, prepared.frame.iloc[:0]
             if places is not None:
                 direct, staged = chunk_places.split(prepared.frame, places)
-            writer.send(*(
-                "".join(stage.copy_text(frame, names)) if len(frame) else ""
-                for frame, names in ((direct, writer.names), (staged, writer.staged_names))
-            ))  # fmt: skip
+            writer.send(
+                encode.table(direct, writer.names), encode.table(staged, writer.staged_names)
+            )
     except BaseException:
         if writer is not None:
             writer.error = writer.error or RuntimeError("stopped")

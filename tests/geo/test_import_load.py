@@ -13,7 +13,7 @@ from shapely.geometry import MultiPolygon, box
 from sqlalchemy import func, select, text
 
 from geo.assignment import assign_all
-from geo.layers import bulk, load, stage, stream
+from geo.layers import bulk, encode, load, stage, stream
 from geo.layers.importer import import_layer
 from geo.models import Enterprise, Grid, Microgrid
 from geo.uscc import generate
@@ -308,7 +308,7 @@ def test_text_with_tabs_backslashes_and_line_breaks_arrives_exactly(db, tmp_path
     ],
 )
 def test_copy_cells_are_postgres_text_format(values, cells):
-    assert stage.encode_column(values) == cells
+    assert encode.encode_column(values) == cells
 
 
 def test_an_imported_road_layer_has_planner_statistics_at_once(db, tmp_path):
