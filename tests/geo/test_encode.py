@@ -98,3 +98,23 @@ def test_postgres_reads_arrows_copy_text_as_pythons(db, quote):
     assert marked == {"d", "ts", "j", "g", "big"}
     rows = _load(db, arrow)
     assert rows[1][0] == "" and rows[2][0] is None and rows[8][0] == "\\N"
+
+
+def test_points_and_arrow_backed_text_take_the_short_roads_to_the_same_text():
+    # a column of plain points becomes Arrow text from the packed hex, pandas' Arrow-backed
+    # text (str dtype) goes over as it is: the text is the one joined in Python
+    frame = pd.DataFrame(
+        {
+            "g": pd.Series(
+                [shapely.Point(120.7, 31.3), shapely.Point(-0.0, 1e-300), shapely.Point(1, 2)],
+                dtype=object,
+            ),
+            "s": pd.Series(["wgs84", None, "制\t表\\"], dtype="str"),
+        }
+    )
+    assert isinstance(frame["s"].array, pd.arrays.ArrowStringArray)
+    table = encode.table(frame, ["g", "s"])
+    assert table.column("g").type == "string" and table.column("s").type == "large_string"
+    cells = [encode.encode_column(frame[name]) for name in ("g", "s")]
+    python = "".join("\t".join(row) + "\n" for row in zip(*cells, strict=True)).encode()
+    assert encode.data(table) == python
