@@ -62,3 +62,22 @@ def test_infinite_cells_are_refused_as_numbers_and_as_text():
             FIELDS["employees_day"], pd.Series(cells, dtype=object)
         )
         assert values == [None, 3] and list(errors) == [0]
+
+
+NUMBER_TEXTS = [
+    "1", "+1", "-1.5", ".5", "1.", "1e5", "1E-5", "00012", "120.645656002522571234",
+    "31.30000000000000071", "4.9e-324", "1e-400", "1e500", "inf", "-Infinity", "nan", None,
+]  # fmt: skip
+MISFITS = ["0x10", "1_000", "1,000", "１２", "abc", "12 个"]
+
+
+@pytest.mark.parametrize("misfit", [None, *MISFITS])
+def test_arrows_parser_reads_text_as_pandas_does(misfit):
+    # text columns are parsed by Arrow when every cell is a number to it, else by pandas:
+    # both roads give the same floats, and a misfit sends the whole column to pandas
+    cells = [*NUMBER_TEXTS, *([misfit] if misfit else [])]
+    parsed, given = columns.parse_numbers(pd.Series(cells, dtype=object))
+    pandas = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(float)
+    np.testing.assert_array_equal(parsed, pandas)
+    assert given.tolist() == [c is not None for c in cells]
+    assert (columns._floats(cells) is None) == (misfit is not None)
