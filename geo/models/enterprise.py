@@ -33,8 +33,13 @@ from geo.vocab import (
     VISIT_CHECKS,
 )
 
-# GB 32100-2015: registration authority, kind, 6-digit division code, 9-char org code, check char
-USCC_PATTERN = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+# GB 32100-2015: registration authority, kind, 6-digit division code, 9-char org code, check
+# char: 18 characters of its alphabet, digits in places 3–8 (as `^[…]{2}[0-9]{6}[…]{10}$`,
+# without the regex engine: migration 0014)
+USCC_ALPHABET = "0-9A-HJ-NPQRTUWXY"
+USCC_CHECK = (
+    f"octet_length(uscc) = 18 AND uscc !~ '[^{USCC_ALPHABET}]' AND substr(uscc, 3, 6) !~ '[^0-9]'"
+)
 
 
 class Enterprise(Timestamped, Base):
@@ -42,7 +47,7 @@ class Enterprise(Timestamped, Base):
 
     __tablename__ = "enterprise"
     __table_args__ = (
-        CheckConstraint(f"uscc ~ '{USCC_PATTERN}'", name="uscc_format"),
+        CheckConstraint(USCC_CHECK, name="uscc_format"),
         one_of("industry", INDUSTRIES),
         one_of("size_class", SIZE_CLASSES),
         one_of("status", ENTERPRISE_STATUS),
