@@ -9,12 +9,12 @@ filled once at the end). The main thread reads nothing new: it validates chunk a
 (keys tracked across chunks, row numbers the file's), gives the rows ids reserved from the
 table's sequence and adds them to the clusters' sums (`chunk_clusters.py`), places each
 chunk's enterprises in the live grids and micro-grids if there are any (`chunk_places.py`: in
-Python, exact where shapely and PostGIS could differ) and builds the chunk's COPY text; a
-writer thread, the only user of the connection meanwhile, writes it (psycopg2 releases the
-GIL while the server works): COPYed straight into the table (COPY writes rows in batches, an
-INSERT … SELECT one by one), except the few rows PostGIS must place, which are COPYed into
-the staging table and INSERTed with the SQL rule. Still one
-transaction, all or nothing: a refused row (strict) or an error undoes everything to the
+Python, exact where shapely and PostGIS could differ) and turns the chunk into Arrow columns;
+a writer thread, the only user of the connection meanwhile, makes the COPY text from them with
+one call to Arrow and writes it (both release the GIL while they work): COPYed straight into
+the table (COPY writes rows in batches, an INSERT … SELECT one by one), except the few rows
+PostGIS must place, which are COPYed into the staging table and INSERTed with the SQL rule.
+Still one transaction, all or nothing: a refused row (strict) or an error undoes everything to the
 savepoint taken first, and the report is the one the whole-file path gives.
 """
 
