@@ -36,6 +36,7 @@ from geo.settings import Settings
 from web import account as account_pages
 from web import admin as admin_pages
 from web import docs
+from web import layer_files as layer_pages
 from web import routes as pages
 from web.assets import mount_assets
 from web.error_page import error_page
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ogc.router)
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(layer_pages.router)
     app.include_router(pages.router)
     install_auth(app, settings, app.state.dsn)
     app.add_middleware(SecurityHeaders)

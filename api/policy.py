@@ -79,6 +79,8 @@ ROUTES: dict[str, Permission] = {
     "GET /coverage": SIGNED_IN,
     "GET /enterprises": SIGNED_IN,
     "GET /enterprises/{key}": SIGNED_IN,
+    "GET /layers": SIGNED_IN,
+    "GET /layers/export": SIGNED_IN,
     "GET /openapi.json": SIGNED_IN,
     "GET /docs": SIGNED_IN,
     "GET /tiles/{layer}/{z}/{x}/{y}.mvt": SIGNED_IN,
@@ -117,6 +119,7 @@ ROUTES: dict[str, Permission] = {
     # planners: layers and boundaries
     "GET /editor": PLAN,
     "POST /api/layers/{layer}/import": PLAN,
+    "POST /layers/import": PLAN,
     "POST /api/edits/preview": PLAN,
     "POST /api/edits": PLAN,
     "POST /api/edits/{operation_id}/undo": PLAN,

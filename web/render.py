@@ -36,6 +36,7 @@ NAV = (
     NavItem("check", "/check", "nav.check"),
     NavItem("editor", "/editor", "nav.editor", roles=("admin", "planner")),
     NavItem("coverage", "/coverage", "nav.coverage"),
+    NavItem("layers", "/layers", "nav.layers"),
     NavItem("emergency", "/emergency", "nav.emergency", roles=("admin", "emergency")),
     NavItem("visits", "/visits", "nav.visits", roles=("admin", "grid_leader", "grid_member")),
     NavItem("users", "/admin/users", "nav.users", roles=("admin",)),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from api.deps import SessionDep, SettingsDep
@@ -18,6 +20,7 @@ from geo.layers.columns import parse_mapping
 from geo.layers.export import export_layer
 from geo.layers.importer import import_layer
 from geo.layers.readers import TABLE_SUFFIXES, VECTOR_SUFFIXES
+from geo.layers.report import ImportReport
 from geo.layers.spec import LAYERS
 from geo.settings import Settings
 
@@ -81,28 +84,53 @@ def upload_layer(
     skip_invalid: Annotated[bool, Form()] = False,
 ) -> JSONResponse:
     """Import an uploaded layer file in one transaction; rows refused → 422, nothing written."""
+    options = UploadOptions(
+        crs, encoding, sheet, source_layer, mapping or [], dry_run, skip_invalid
+    )
+    report = import_upload(session, settings, layer, file, options)
+    if report.rejected_rows and not skip_invalid:
+        message = f"{len(report.rejected_rows)} row(s) refused, nothing written"
+        return JSONResponse(error_body("rows_refused", message, report.as_dict()), status_code=422)
+    return JSONResponse(report.as_dict())
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    """How to read an uploaded layer file (the import form's fields)."""
+
+    crs: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    source_layer: str | None = None
+    mapping: list[str] = field(default_factory=list)  # 表头=field pairs
+    dry_run: bool = False
+    skip_invalid: bool = False
+
+
+def import_upload(
+    session: Session, settings: Settings, layer: str, file: UploadFile, options: UploadOptions
+) -> ImportReport:
+    """Save the upload, import it in the session's transaction, then commit, or roll back on a
+    dry run or refused rows (the API's upload and the layers page both come here)."""
     if layer not in LAYERS:
         raise NotFound(f"unknown layer '{layer}': choose one of {', '.join(LAYERS)}")
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=_upload_dir(settings)))
     try:
         path = _save_upload(file, folder, settings.max_upload_mb)
         report = import_layer(
-            session, layer, path, crs=crs, encoding=encoding, sheet=sheet,
-            source_layer=source_layer, mapping=parse_mapping(mapping or []),
-            skip_invalid=skip_invalid,
+            session, layer, path, crs=options.crs, encoding=options.encoding,
+            sheet=options.sheet, source_layer=options.source_layer,
+            mapping=parse_mapping(options.mapping), skip_invalid=options.skip_invalid,
         )  # fmt: skip
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    report.dry_run = dry_run
-    if report.written and not dry_run:
+    report.dry_run = options.dry_run
+    if report.written and not options.dry_run:
         session.commit()
     else:
         session.rollback()
         report.written = False
-    if report.rejected_rows and not skip_invalid:
-        message = f"{len(report.rejected_rows)} row(s) refused, nothing written"
-        return JSONResponse(error_body("rows_refused", message, report.as_dict()), status_code=422)
-    return JSONResponse(report.as_dict())
+    return report
 
 
 def _upload_dir(settings: Settings) -> Path:

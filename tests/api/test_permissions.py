@@ -144,6 +144,15 @@ EXAMPLES: dict[str, Example] = {
         "/api/layers/enterprise/import",
         {"files": {"file": ("e.csv", io.BytesIO(_csv(c)), "text/csv")}},
     ),
+    "POST /layers/import": lambda c: (
+        "/layers/import",
+        {
+            "files": {"file": ("e.csv", io.BytesIO(_csv(c)), "text/csv")},
+            "data": {"layer": "enterprise", "action": "import"},
+        },
+    ),
+    "GET /layers": _get("/layers"),
+    "GET /layers/export": _get("/layers/export?layer=grid&format=csv"),
     "POST /api/visits": lambda c: ("/api/visits", {"json": _visit(c)}),
     "POST /api/problems": lambda c: (
         "/api/problems",
@@ -249,8 +258,13 @@ OTHER_USER = {
     "POST /api/users/{user_id}/password",
     "POST /admin/users/{user_id}",
 }
-# Routes whose allowed answer is a client error by design of the example (wrong password).
-ALLOWED_REFUSAL = {"POST /api/auth/password": 422, "POST /account/password": 422}
+# Routes whose allowed answer is not a success by design of the example (wrong password), or
+# a redirect (the download form hands over to the API's download).
+ALLOWED_REFUSAL = {
+    "POST /api/auth/password": 422,
+    "POST /account/password": 422,
+    "GET /layers/export": 303,
+}
 GUARDED = sorted(
     key
     for key, permission in ROUTES.items()
