@@ -75,6 +75,8 @@ def _page(
         can_import=principal.role in IMPORTERS,
         csrf=principal.csrf_token or "",
         layers=_layer_choices(t),
+        layer_names=dict(_layer_choices(t)),
+        crs_names={c: t(f"layers.crs_{c}") for c in CRS_CHOICES},
         help=_fields(t),
         crs_choices=[(c, t(f"layers.crs_{c}")) for c in CRS_CHOICES],
         encodings=ENCODINGS,

@@ -50,7 +50,7 @@ def import_layer(
     else:
         prepared = validate.prepare(spec, source, report, crs=crs, mapping=mapping)
         if prepared.frame.empty and not report.rejected_rows:
-            report.notes.append("the file has no rows")
+            report.notes.append("文件没有数据行 / the file has no rows")
             return report
         step("write")
         load.load(session, spec, prepared, report, strict=not skip_invalid)

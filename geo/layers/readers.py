@@ -39,6 +39,11 @@ class Source:
     notes: list[str] = field(default_factory=list)
 
 
+def encoding_note(used: str) -> str:
+    """The report's note of the text encoding a file was read with (Chinese first)."""
+    return f"文字编码 {used} / encoding {used}"
+
+
 def read_source(
     path: Path, *, layer: str | None = None, sheet: str | None = None, encoding: str | None = None
 ) -> Source:
@@ -84,7 +89,7 @@ def _read_csv(path: Path, encoding: str | None) -> Source:
         frame, used = _read_csv_pandas(path, raw, encoding)
     frame.columns = [str(c).strip() for c in frame.columns]
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)  # line 1 is the header
-    return Source(frame, None, None, rows, "CSV", [f"encoding {used}"])
+    return Source(frame, None, None, rows, "CSV", [encoding_note(used)])
 
 
 def _read_csv_arrow(raw: bytes) -> pd.DataFrame | None:
@@ -199,7 +204,7 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> Source:
         raise InvalidInput(f"{path.name} is not a readable vector file: {exc}") from exc
     rows = np.arange(1, len(attrs) + 1, dtype=np.int64)
     kind = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".zip": "zipped dataset"}
-    notes = [f"encoding {used}"] if used else []
+    notes = [encoding_note(used)] if used else []
     return Source(attrs, geometry, crs, rows, kind.get(path.suffix.lower(), "GeoJSON"), notes)
 
 

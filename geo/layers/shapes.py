@@ -154,7 +154,10 @@ def source_crs(stated: str | None, source: Source, geoms: Geoms, report: ImportR
     if stated:
         parsed = chinese_crs.parse_crs(stated)
         if source.crs and _declared(source.crs) != parsed:
-            report.notes.append(f"file declares {source.crs}; --crs {stated} used instead")
+            report.notes.append(
+                f"文件声明的坐标系为 {source.crs}，已按所选 {stated} 处理 / file declares "
+                f"{source.crs}; --crs {stated} used instead"
+            )
         return parsed
     if source.crs:
         return _declared(source.crs)
@@ -170,14 +173,18 @@ def _detect(geoms: Geoms, report: ImportReport) -> str:
     x, y = float(np.nanmedian(shapely.get_x(reps))), float(np.nanmedian(shapely.get_y(reps)))
     if abs(x) <= 180 and abs(y) <= 90:
         report.notes.append(
-            "CRS not stated: WGS84 assumed (state --crs gcj02 for AMap/Tencent or --crs bd09 "
-            "for Baidu coordinates)"
+            "未指定坐标系，按 WGS84 处理；高德、腾讯坐标请选 GCJ-02（--crs gcj02），百度坐标请选 "
+            "BD-09（--crs bd09） / CRS not stated: WGS84 assumed (--crs gcj02 for AMap/Tencent, "
+            "--crs bd09 for Baidu coordinates)"
         )
         return "wgs84"
     zone = int(x // 1_000_000)
     if 25 <= zone <= 45:
         # CGCS2000 3-degree Gauss-Kruger with the zone number in front of the easting
-        report.notes.append(f"CRS not stated: CGCS2000 3° Gauss-Krüger zone {zone} detected")
+        report.notes.append(
+            f"未指定坐标系，识别为 CGCS2000 3° 高斯-克吕格第 {zone} 带 / CRS not stated: "
+            f"CGCS2000 3° Gauss-Krüger zone {zone} detected"
+        )
         return f"EPSG:{4488 + zone}"
     raise InvalidInput("coordinates are projected and the CRS is unknown: state --crs EPSG:<code>")
 

@@ -201,7 +201,7 @@ def load_in_chunks(
         except _Unwritten:
             cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
             if not report.rejected_rows:
-                report.notes.append("the file has no rows")
+                report.notes.append("文件没有数据行 / the file has no rows")
             return
         cursor.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
     report.written = True

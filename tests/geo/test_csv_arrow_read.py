@@ -49,7 +49,13 @@ def test_a_file_read_through_arrow_reads_as_before(tmp_path):
     path = tmp_path / "e.csv"
     path.write_text(TRICKY, encoding="utf-8")
     source = readers.read_source(path)
-    assert source.notes == ["encoding utf-8-sig"] and source.rows.tolist() == [2, 3, 4, 5, 6]
+    assert source.notes == [readers.encoding_note("utf-8-sig")] and source.rows.tolist() == [
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
     assert source.frame["地址"][0] == "  带空格  "
 
 
@@ -74,4 +80,6 @@ def test_gbk_text_is_left_to_pandas(tmp_path):
     path = tmp_path / "gbk.csv"
     path.write_bytes(raw)
     source = readers.read_source(path)
-    assert source.notes == ["encoding gb18030"] and source.frame["企业名称"][0] == "星海"
+    assert (
+        source.notes == [readers.encoding_note("gb18030")] and source.frame["企业名称"][0] == "星海"
+    )

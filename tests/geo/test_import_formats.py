@@ -43,7 +43,7 @@ def test_gbk_csv_is_decoded(db, tmp_path):
     path = tmp_path / "gbk.csv"
     enterprise_frame().to_csv(path, index=False, encoding="gbk")
     report = import_layer(db, "enterprise", path)
-    assert report.inserted == 3 and "encoding gb18030" in report.notes
+    assert report.inserted == 3 and readers.encoding_note("gb18030") in report.notes
     assert ENTERPRISES[1]["name"] in {n for *_, n in _points(db).values()}
 
 
