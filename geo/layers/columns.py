@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo.errors import InvalidInput
+from geo.layers.report import both
 from geo.layers.spec import Field, LayerSpec
 
 Errors = dict[int, str]
@@ -130,18 +131,25 @@ def _each(column: pd.Series, convert: Callable[[str], Any]) -> tuple[list[Any], 
 
 
 def _number(fld: Field, integer: bool) -> Callable[[str], Any]:
-    what = "a whole number" if integer else "a number"
+    what, what_zh = ("a whole number", "整数") if integer else ("a number", "数字")
     minimum = fld.minimum
+    name = fld.label or fld.name
 
     def convert(text: str) -> Any:
+        not_a = both(f"{name}：'{text}' 不是{what_zh}", f"{name}: '{text}' is not {what}")
         try:
             number = float(text.replace(",", ""))
         except ValueError:
-            raise ValueError(f"{fld.label or fld.name}: '{text}' is not {what}") from None
+            raise ValueError(not_a) from None
         if not math.isfinite(number) or (integer and not number.is_integer()):
-            raise ValueError(f"{fld.label or fld.name}: '{text}' is not {what}")
+            raise ValueError(not_a)
         if minimum is not None and number < minimum:
-            raise ValueError(f"{fld.label or fld.name}: {text} is below the minimum {minimum:g}")
+            raise ValueError(
+                both(
+                    f"{name}：{text} 小于最小值 {minimum:g}",
+                    f"{name}: {text} is below the minimum {minimum:g}",
+                )
+            )
         return int(number) if integer else number
 
     return convert
@@ -154,7 +162,8 @@ def _boolean(fld: Field) -> Callable[[str], bool]:
             return True
         if folded in FALSE_WORDS:
             return False
-        raise ValueError(f"{fld.label or fld.name}: '{text}' is not yes/no (是/否)")
+        name = fld.label or fld.name
+        raise ValueError(both(f"{name}：'{text}' 不是 是/否", f"{name}: '{text}' is not yes/no"))
 
     return convert
 
@@ -173,8 +182,12 @@ def _vocabulary(fld: Field) -> Callable[[str], str]:
             found = match.group(1).upper()  # a GB/T 4754 class code such as C3670
         if found is None:
             allowed = "、".join(f"{code}（{zh}）" for code, (zh, _) in vocabulary.items())
+            name = fld.label or fld.name
             raise ValueError(
-                f"{fld.label or fld.name}: unknown value '{text}' (allowed: {allowed})"
+                both(
+                    f"{name}：未知的值 '{text}'（可用：{allowed}）",
+                    f"{name}: unknown value '{text}' (allowed: {allowed})",
+                )
             )
         return found
 
@@ -183,12 +196,14 @@ def _vocabulary(fld: Field) -> Callable[[str], str]:
 
 def _json_object(fld: Field) -> Callable[[str], dict[str, Any]]:
     def convert(text: str) -> dict[str, Any]:
+        name = fld.label or fld.name
+        not_json = both(f"{name}：不是 JSON 对象", f"{name}: not a JSON object")
         try:
             value = json.loads(text)
         except json.JSONDecodeError:
-            raise ValueError(f"{fld.label or fld.name}: not a JSON object") from None
+            raise ValueError(not_json) from None
         if not isinstance(value, dict):
-            raise ValueError(f"{fld.label or fld.name}: not a JSON object")
+            raise ValueError(not_json)
         return value
 
     return convert
@@ -198,7 +213,10 @@ def _times(fld: Field, column: pd.Series, dates: bool) -> tuple[list[Any], Error
     texts = [as_text(v) if not hasattr(v, "year") else v for v in column.tolist()]
     parsed = pd.to_datetime(pd.Series(texts, dtype=object), errors="coerce", format="mixed")
     errors: Errors = {
-        i: f"{fld.label or fld.name}: '{texts[i]}' is not a date"
+        i: both(
+            f"{fld.label or fld.name}：'{texts[i]}' 不是日期",
+            f"{fld.label or fld.name}: '{texts[i]}' is not a date",
+        )
         for i in range(len(texts))
         if texts[i] is not None and pd.isna(parsed.iloc[i])
     }
@@ -291,7 +309,10 @@ def convert_column(fld: Field, column: pd.Series) -> tuple[list[Any], Errors]:
     if fld.max_len is not None and _longest(values) > fld.max_len:
         for position, value in enumerate(values):
             if isinstance(value, str) and len(value) > fld.max_len:
-                errors[position] = f"{fld.label or fld.name}: longer than {fld.max_len} characters"
+                errors[position] = both(
+                    f"{fld.label or fld.name}：超过 {fld.max_len} 个字符",
+                    f"{fld.label or fld.name}: longer than {fld.max_len} characters",
+                )
     return values, errors
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from geo import audit
 from geo.hierarchy import RULES_OF_LAYER, require_hierarchy
 from geo.layers import bulk, stage
-from geo.layers.report import ImportReport
+from geo.layers.report import ImportReport, both
 from geo.layers.spec import LayerSpec, Ref
 from geo.layers.stage import STAGE
 from geo.layers.validate import Prepared
@@ -71,11 +71,17 @@ def _report_unresolved(cursor: Any, ref: Ref, has_source: bool, report: ImportRe
     label = ref.label or ref.source
     for row, key in cursor.fetchall():
         if key is not None:
-            report.reject(row, f"{label} '{key}' does not exist ({ref.table})")
+            report.reject(
+                row, both(f"{label} '{key}' 不存在（{ref.table}）",
+                          f"{label} '{key}' does not exist ({ref.table})"),
+            )  # fmt: skip
         elif ref.by_location:
-            report.reject(row, f"no {ref.table} covers this geometry and {label} is not given")
+            report.reject(
+                row, both(f"没有 {ref.table} 覆盖此几何图形，也未给出{label}",
+                          f"no {ref.table} covers this geometry and {label} is not given"),
+            )  # fmt: skip
         elif ref.required:
-            report.reject(row, f"{label}: missing")
+            report.reject(row, both(f"{label}：缺失", f"{label}: missing"))
 
 
 def _history(cursor: Any, spec: LayerSpec) -> None:

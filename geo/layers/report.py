@@ -74,6 +74,11 @@ class ImportReport:
         }
 
 
+def both(zh: str, en: str) -> str:
+    """A row's reason as the report words it: Chinese first, then English."""
+    return f"{zh} / {en}"
+
+
 def write_rejected(path: Path, rows: list[dict[str, Any]]) -> None:
     """The rejected rows with their reasons, as UTF-8 CSV (with BOM, so Excel reads Chinese)."""
     if not rows:

@@ -18,7 +18,7 @@ from geo import crs as chinese_crs
 from geo.errors import InvalidInput
 from geo.layers.columns import as_text, normalise_header, parse_numbers, texts
 from geo.layers.readers import Source
-from geo.layers.report import ImportReport
+from geo.layers.report import ImportReport, both
 from geo.layers.spec import LAT_HEADERS, LON_HEADERS, WKT_HEADERS, LayerSpec
 
 Geoms = np.ndarray[Any, Any]
@@ -78,9 +78,20 @@ def parse_wkt(
             closed = _close_rings(text) if "POLYGON" in text.upper() else text
             try:
                 out[i] = shapely.from_wkt(closed)
-                report.repaired(int(rows[i]), f"{label}: unclosed polygon ring closed")
+                report.repaired(
+                    int(rows[i]),
+                    both(
+                        f"{_zh(label)}：未闭合的多边形环已闭合",
+                        f"{label}: unclosed polygon ring closed",
+                    ),
+                )
             except shapely.errors.GEOSException:
-                report.reject(int(rows[i]), f"{label}: unreadable WKT ({exc})")
+                report.reject(
+                    int(rows[i]),
+                    both(
+                        f"{_zh(label)}：WKT 无法读取（{exc}）", f"{label}: unreadable WKT ({exc})"
+                    ),
+                )
     return out
 
 
@@ -124,7 +135,10 @@ def raw_geometries(spec: LayerSpec, source: Source, report: ImportReport) -> Geo
         xs, ys = _numbers(source.frame[lon]), _numbers(source.frame[lat])
         for i in np.flatnonzero(~(np.isfinite(xs) & np.isfinite(ys))):
             if as_text(source.frame[lon].iloc[i]) or as_text(source.frame[lat].iloc[i]):
-                report.reject(int(source.rows[i]), f"{lon}/{lat}: coordinates are not numbers")
+                report.reject(
+                    int(source.rows[i]),
+                    both(f"{lon}/{lat}：坐标不是数字", f"{lon}/{lat}: coordinates are not numbers"),
+                )
         points = shapely.points(xs, ys)
         points[~(np.isfinite(xs) & np.isfinite(ys))] = None
         return np.asarray(points, dtype=object)
@@ -191,11 +205,17 @@ def _detect(geoms: Geoms, report: ImportReport) -> str:
 
 def _range_problems(lon: Any, lat: Any, crs: str) -> str | None:
     if not (np.isfinite(lon) and np.isfinite(lat)):
-        return "coordinates could not be converted"
+        return both("几何图形：坐标无法转换", "geometry: coordinates could not be converted")
     if 90 < abs(lat) <= 180:
-        return f"latitude {lat:g} out of range: longitude and latitude columns swapped?"
+        return both(
+            f"几何图形：纬度 {lat:g} 超出范围，经度和纬度列是否颠倒？",
+            f"geometry: latitude {lat:g} out of range: longitude and latitude columns swapped?",
+        )
     if abs(lon) > 180 or abs(lat) > 90:
-        return f"coordinates ({lon:g}, {lat:g}) out of range for {crs}"
+        return both(
+            f"几何图形：坐标 ({lon:g}, {lat:g}) 超出 {crs} 的范围",
+            f"geometry: coordinates ({lon:g}, {lat:g}) out of range for {crs}",
+        )
     return None
 
 
@@ -220,13 +240,17 @@ def locate(geoms: Geoms, crs: str, rows: Any, report: ImportReport) -> Located:
         for j in np.flatnonzero(suspect):  # words only for the few bad rows
             reason = _range_problems(x0[j], y0[j], crs)
             if reason:
-                report.reject(int(rows[present[j]]), f"geometry: {reason}")
+                report.reject(int(rows[present[j]]), reason)
                 out[present[j]] = None
         if crs in ("gcj02", "bd09"):
             outside = ~chinese_crs.in_china(x0, y0)
             for i in present[outside]:
                 if out[i] is not None:
-                    report.reject(int(rows[i]), f"geometry: {crs} coordinates lie outside China")
+                    report.reject(
+                        int(rows[i]),
+                        both(f"几何图形：{crs} 坐标位于中国境外",
+                             f"geometry: {crs} coordinates lie outside China"),
+                    )  # fmt: skip
                     out[i] = None
     keep = np.flatnonzero(pd.notna(out))
 
@@ -284,6 +308,20 @@ def _repair(geom: BaseGeometry, wanted: str) -> tuple[BaseGeometry | None, str]:
 TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPolygon": 6}
 
 
+def _zh(label: str) -> str:
+    """The geometry's label in Chinese (a WKT field's own label is Chinese already)."""
+    return "几何图形" if label == "geometry" else label
+
+
+def _zh_problem(problem: str) -> str:
+    """The Chinese of `_coerce`'s and `_repair`'s reasons (GEOS's own words stay English)."""
+    if problem.startswith("wrong geometry type"):
+        return "几何类型不符合此图层"
+    if "cannot be repaired" in problem:
+        return "几何图形无效，且无法明确修复"
+    return "几何图形无效"
+
+
 def _type_ids(wanted: str) -> list[int]:
     return [TYPE_IDS[name] for name in ALLOWED.get(wanted, set())]
 
@@ -306,16 +344,18 @@ def check_shapes(
     for i in present[~fine]:
         geom = out[i]
         if geom.is_empty:
-            report.reject(int(rows[i]), f"{label}: empty")
+            report.reject(int(rows[i]), both(f"{_zh(label)}：为空", f"{label}: empty"))
             out[i] = None
             continue
         coerced, problem = _coerce(geom, wanted)
         if coerced is not None and not coerced.is_valid:
             coerced, problem = _repair(coerced, wanted)
             if coerced is not None:
-                report.repaired(int(rows[i]), f"{label} {problem}")
+                report.repaired(int(rows[i]), both(f"{_zh(label)}：已修复", f"{label} {problem}"))
                 problem = None
         if problem:
-            report.reject(int(rows[i]), f"{label}: {problem}")
+            report.reject(
+                int(rows[i]), both(f"{_zh(label)}：{_zh_problem(problem)}", f"{label}: {problem}")
+            )
         out[i] = coerced
     return out

@@ -18,7 +18,7 @@ from geo import uscc
 from geo.errors import InvalidInput
 from geo.layers import columns, shapes
 from geo.layers.readers import Source
-from geo.layers.report import ImportReport
+from geo.layers.report import ImportReport, both
 from geo.layers.spec import Field, LayerSpec
 
 
@@ -45,7 +45,8 @@ def _attributes(
             report.reject(int(source.rows[position]), reason)
         if fld.required:
             for missing in np.flatnonzero(out[fld.name].isna().to_numpy()):
-                report.reject(int(source.rows[missing]), f"{fld.label or fld.name}: missing")
+                name = fld.label or fld.name
+                report.reject(int(source.rows[missing]), both(f"{name}：缺失", f"{name}: missing"))
     return out
 
 
@@ -57,7 +58,8 @@ def _check_uscc(frame: pd.DataFrame, rows: Any, report: ImportReport) -> None:
     valid = uscc.valid_mask([codes[i] for i in present])
     for i, good in zip(present, valid, strict=True):
         if not good:
-            report.reject(int(rows[i]), uscc.explain(codes[i]) or "invalid USCC")
+            reason = uscc.explain(codes[i]) or both("统一社会信用代码无效", "invalid USCC")
+            report.reject(int(rows[i]), reason)
 
 
 def _derive_keys(spec: LayerSpec, frame: pd.DataFrame, geoms: Any) -> None:
@@ -104,7 +106,11 @@ def _duplicates(
     first_row.update(zip([labels[i] for i in fresh.tolist()], rows[fresh].tolist(), strict=True))
     for position in np.flatnonzero(repeated):
         key = labels[position]
-        report.reject(int(rows[position]), f"duplicate key {key} (as row {first_row[key]})")
+        first = first_row[key]
+        report.reject(
+            int(rows[position]),
+            both(f"重复的键 {key}（与第 {first} 行相同）", f"duplicate key {key} (as row {first})"),
+        )
 
 
 def prepare(
@@ -165,7 +171,9 @@ def _add_geometry(
     if spec.geometry_required:
         for position in np.flatnonzero(pd.isna(geoms)):
             if int(source.rows[position]) not in report.rejected_rows:
-                report.reject(int(source.rows[position]), "geometry: missing")
+                report.reject(
+                    int(source.rows[position]), both("几何图形：缺失", "geometry: missing")
+                )
     frame["geom"] = pd.Series(list(geoms), dtype=object)
     if spec.name == "enterprise":
         written = shapes.coordinate_texts(source)  # kept as the file writes them, if plain

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from geo.errors import CrsUnknown, InvalidInput, PartitionBroken
 from geo.layers.importer import import_layer
+from geo.layers.report import both
 from geo.models import Enterprise, Grid
 from tests.geo.layer_fixtures import ENTERPRISES, add_community, enterprise_frame
 
@@ -62,7 +63,10 @@ def test_skip_invalid_writes_the_good_rows(db, tmp_path):
 def test_duplicate_keys_inside_the_file_are_refused(db, tmp_path):
     frame = pd.concat([enterprise_frame(), enterprise_frame().iloc[[0]]], ignore_index=True)
     report = _import_csv(db, tmp_path, frame)
-    assert report.rejected_rows == {5: f"duplicate key {ENTERPRISES[0]['uscc']} (as row 2)"}
+    key = ENTERPRISES[0]["uscc"]
+    assert report.rejected_rows == {
+        5: both(f"重复的键 {key}（与第 2 行相同）", f"duplicate key {key} (as row 2)")
+    }
     assert _count(db, Enterprise) == 0
 
 
