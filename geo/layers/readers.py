@@ -21,6 +21,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
+from geo.layers.report import both
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
@@ -49,9 +50,11 @@ def read_source(
 ) -> Source:
     """Read `path` by its extension; unknown or unreadable files raise InvalidInput."""
     if not path.is_file():
-        raise InvalidInput(f"file {path} does not exist")
+        raise InvalidInput(both(f"文件 {path} 不存在", f"file {path} does not exist"))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise InvalidInput(f"file {path} is larger than 2 GiB: split it")
+        raise InvalidInput(
+            both(f"文件 {path} 超过 2 GiB，请拆分", f"file {path} is larger than 2 GiB: split it")
+        )
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return _read_csv(path, encoding)
@@ -60,7 +63,12 @@ def read_source(
     if suffix in VECTOR_SUFFIXES:
         return _read_vector(path, layer, encoding)
     known = ", ".join(sorted(VECTOR_SUFFIXES | TABLE_SUFFIXES))
-    raise InvalidInput(f"cannot read {path.name}: unknown file type '{suffix}' (known: {known})")
+    raise InvalidInput(
+        both(
+            f"无法读取 {path.name}：未知的文件类型 '{suffix}'（支持：{known}）",
+            f"cannot read {path.name}: unknown file type '{suffix}' (known: {known})",
+        )
+    )
 
 
 def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
@@ -71,8 +79,12 @@ def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
             return raw.decode(name), name
         except (UnicodeDecodeError, LookupError):
             continue
+    tried = " or ".join(candidates)
     raise InvalidInput(
-        f"cannot decode the file as {' or '.join(candidates)}: state the encoding with --encoding"
+        both(
+            f"无法按 {tried} 解码文件，请指定文字编码（--encoding）",
+            f"cannot decode the file as {tried}: state the encoding with --encoding",
+        )
     )
 
 
@@ -138,7 +150,12 @@ def _read_csv_pandas(path: Path, raw: bytes, encoding: str | None) -> tuple[pd.D
             encoding="utf-8-sig",
         )  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeError) as exc:
-        raise InvalidInput(f"{path.name} is not a readable CSV file: {exc}") from exc
+        raise InvalidInput(
+            both(
+                f"{path.name} 不是可读的 CSV 文件：{exc}",
+                f"{path.name} is not a readable CSV file: {exc}",
+            )
+        ) from exc
     return frame.where(frame.notna(), None), used
 
 
@@ -146,11 +163,22 @@ def _read_xlsx(path: Path, sheet: str | None) -> Source:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except (ValueError, OSError, zipfile.BadZipFile, KeyError) as exc:
-        raise InvalidInput(f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+        raise InvalidInput(
+            both(
+                f"{path.name} 不是可读的 XLSX 工作簿：{exc}",
+                f"{path.name} is not a readable XLSX workbook: {exc}",
+            )
+        ) from exc
     names = [str(n) for n in book.sheet_names]
     chosen = sheet if sheet is not None else names[0]
     if chosen not in names:
-        raise InvalidInput(f"{path.name} has no sheet '{chosen}': sheets are {', '.join(names)}")
+        sheets = ", ".join(names)
+        raise InvalidInput(
+            both(
+                f"{path.name} 中没有工作表 '{chosen}'（现有：{sheets}）",
+                f"{path.name} has no sheet '{chosen}': sheets are {sheets}",
+            )
+        )
     frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
     frame = frame.dropna(how="all")
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -166,7 +194,9 @@ def _inner_path(path: Path, layer: str | None) -> tuple[str, str | None]:
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if not n.startswith("__MACOSX")]
     except zipfile.BadZipFile as exc:
-        raise InvalidInput(f"{path.name} is not a valid zip archive") from exc
+        raise InvalidInput(
+            both(f"{path.name} 不是有效的 zip 压缩包", f"{path.name} is not a valid zip archive")
+        ) from exc
     datasets = [n for n in names if Path(n).suffix.lower() in (".shp", ".gpkg", ".geojson")]
     if layer is not None:
         chosen = [n for n in datasets if Path(n).stem == layer]
@@ -175,21 +205,43 @@ def _inner_path(path: Path, layer: str | None) -> tuple[str, str | None]:
     if len(datasets) == 1:
         return f"/vsizip/{path}/{datasets[0]}", layer
     if not datasets:
-        raise InvalidInput(f"{path.name} holds no .shp, .gpkg or .geojson file")
+        raise InvalidInput(
+            both(
+                f"{path.name} 中没有 .shp、.gpkg 或 .geojson 文件",
+                f"{path.name} holds no .shp, .gpkg or .geojson file",
+            )
+        )
     stems = ", ".join(Path(n).stem for n in datasets)
-    raise InvalidInput(f"{path.name} holds several datasets ({stems}): choose one with --layer")
+    raise InvalidInput(
+        both(
+            f"{path.name} 中有多个数据集（{stems}），请指定图层名（--layer）",
+            f"{path.name} holds several datasets ({stems}): choose one with --layer",
+        )
+    )
 
 
 def _choose_layer(gdal_path: str, name: str, layer: str | None) -> str:
     layers = [str(row[0]) for row in pyogrio.list_layers(gdal_path)]
     if layer is not None:
         if layer not in layers:
-            raise InvalidInput(f"{name} has no layer '{layer}': layers are {', '.join(layers)}")
+            found = ", ".join(layers)
+            raise InvalidInput(
+                both(
+                    f"{name} 中没有图层 '{layer}'（现有：{found}）",
+                    f"{name} has no layer '{layer}': layers are {found}",
+                )
+            )
         return layer
     if len(layers) > 1:
-        raise InvalidInput(f"{name} has several layers ({', '.join(layers)}): choose with --layer")
+        found = ", ".join(layers)
+        raise InvalidInput(
+            both(
+                f"{name} 中有多个图层（{found}），请指定图层名（--layer）",
+                f"{name} has several layers ({found}): choose with --layer",
+            )
+        )
     if not layers:
-        raise InvalidInput(f"{name} holds no layer")
+        raise InvalidInput(both(f"{name} 中没有图层", f"{name} holds no layer"))
     return layers[0]
 
 
@@ -201,7 +253,12 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> Source:
         layer = _choose_layer(gdal_path, path.name, layer)
         attrs, geometry, crs, used = _read_gdal(gdal_path, layer, encoding)
     except (DataSourceError, DataLayerError) as exc:
-        raise InvalidInput(f"{path.name} is not a readable vector file: {exc}") from exc
+        raise InvalidInput(
+            both(
+                f"{path.name} 不是可读的矢量文件：{exc}",
+                f"{path.name} is not a readable vector file: {exc}",
+            )
+        ) from exc
     rows = np.arange(1, len(attrs) + 1, dtype=np.int64)
     kind = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".zip": "zipped dataset"}
     notes = [encoding_note(used)] if used else []
@@ -241,7 +298,10 @@ def _read_with_encoding(
         return frame, encoding
     except (UnicodeDecodeError, LookupError) as exc:
         raise InvalidInput(
-            f"attribute text cannot be read as {encoding}: state the right --encoding"
+            both(
+                f"属性文字无法按 {encoding} 读取，请指定正确的文字编码（--encoding）",
+                f"attribute text cannot be read as {encoding}: state the right --encoding",
+            )
         ) from exc
 
 

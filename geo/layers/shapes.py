@@ -148,8 +148,11 @@ def raw_geometries(spec: LayerSpec, source: Source, report: ImportReport) -> Geo
     if spec.geometry is None or not spec.geometry_required:
         return None
     raise InvalidInput(
-        "no coordinates found: the file needs longitude/latitude columns (经度/纬度, lon/lat) "
-        "or a WKT column (wkt/geometry)"
+        both(
+            "未找到坐标：文件需要经度/纬度列（经度/纬度、lon/lat）或 WKT 列（wkt/geometry）",
+            "no coordinates found: the file needs longitude/latitude columns (经度/纬度, lon/lat) "
+            "or a WKT column (wkt/geometry)",
+        )
     )
 
 
@@ -159,7 +162,12 @@ def _declared(crs: str) -> str:
     except pyproj.exceptions.CRSError:
         epsg = None
     if epsg is None:
-        raise InvalidInput(f"the file's CRS is not an EPSG system ({crs[:60]}…): state --crs")
+        raise InvalidInput(
+            both(
+                f"文件的坐标系不是 EPSG 坐标系（{crs[:60]}…），请指定坐标系（--crs）",
+                f"the file's CRS is not an EPSG system ({crs[:60]}…): state --crs",
+            )
+        )
     return chinese_crs.parse_crs(f"EPSG:{epsg}")
 
 
@@ -200,7 +208,12 @@ def _detect(geoms: Geoms, report: ImportReport) -> str:
             f"CGCS2000 3° Gauss-Krüger zone {zone} detected"
         )
         return f"EPSG:{4488 + zone}"
-    raise InvalidInput("coordinates are projected and the CRS is unknown: state --crs EPSG:<code>")
+    raise InvalidInput(
+        both(
+            "坐标是投影坐标且坐标系未知，请指定 EPSG 代码（--crs EPSG:<代码>）",
+            "coordinates are projected and the CRS is unknown: state --crs EPSG:<code>",
+        )
+    )
 
 
 def _range_problems(lon: Any, lat: Any, crs: str) -> str | None:

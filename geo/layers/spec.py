@@ -273,4 +273,6 @@ def layer(name: str) -> LayerSpec:
         return LAYERS[name]
     except KeyError:
         known = ", ".join(LAYERS)
-        raise InvalidInput(f"unknown layer '{name}': choose one of {known}") from None
+        raise InvalidInput(
+            f"未知的图层 '{name}'（可选：{known}） / unknown layer '{name}': choose one of {known}"
+        ) from None

@@ -131,9 +131,14 @@ def prepare(
     missing = columns.missing_required(spec, resolved)
     if missing:
         names = ", ".join(f"{f.label or f.name} ({f.name})" for f in missing)
+        has = ", ".join(headers)
         raise InvalidInput(
-            f"required column(s) missing: {names}; the file has {', '.join(headers)} — "
-            "rename them or map them with --map 表头=field"
+            both(
+                f"缺少必填列：{names}；文件中的列为 {has}。请改表头名，或用表头映射"
+                "（--map 表头=field）对应",
+                f"required column(s) missing: {names}; the file has {has} — "
+                "rename them or map them with --map 表头=field",
+            )
         )
     frame = _attributes(spec, source, resolved, report)
     if spec.name == "enterprise":
