@@ -135,14 +135,17 @@ def _number(fld: Field, integer: bool) -> Callable[[str], Any]:
     minimum = fld.minimum
     name = fld.label or fld.name
 
+    def not_a(text: str) -> ValueError:
+        words = both(f"{name}：'{text}' 不是{what_zh}", f"{name}: '{text}' is not {what}")
+        return ValueError(words)
+
     def convert(text: str) -> Any:
-        not_a = both(f"{name}：'{text}' 不是{what_zh}", f"{name}: '{text}' is not {what}")
         try:
             number = float(text.replace(",", ""))
         except ValueError:
-            raise ValueError(not_a) from None
+            raise not_a(text) from None
         if not math.isfinite(number) or (integer and not number.is_integer()):
-            raise ValueError(not_a)
+            raise not_a(text)
         if minimum is not None and number < minimum:
             raise ValueError(
                 both(
