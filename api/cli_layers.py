@@ -31,11 +31,13 @@ def rejected_path(path: Path) -> Path:
 def print_report(report: ImportReport) -> None:
     """The import summary, then the problems row by row (at most 30 shown)."""
     table = Table(title=f"{report.layer} ← {report.source} ({report.format}, {report.crs or '-'})")
-    for name in ("读取 read", "新增 inserted", "更新 updated", "修复 repaired", "拒绝 rejected"):
+    headers = ("读取 read", "新增 inserted", "更新 updated", "未变 unchanged", "修复 repaired",
+               "拒绝 rejected")  # fmt: skip
+    for name in headers:
         table.add_column(name, justify="right")
     rejected = report.rejected_rows
     table.add_row(
-        str(report.rows_read), str(report.inserted), str(report.updated),
+        str(report.rows_read), str(report.inserted), str(report.updated), str(report.unchanged),
         str(report.repaired_count), str(len(rejected)),
     )  # fmt: skip
     out.print(table)
@@ -193,4 +195,5 @@ def register(app: typer.Typer) -> None:
             )  # fmt: skip
             raise typer.Exit(1)
         verb = "would be written (dry run)" if dry_run else "written"
-        out.print(f"{report.inserted + report.updated} row(s) {verb}")
+        unchanged = f", {report.unchanged} unchanged (left alone)" if report.unchanged else ""
+        out.print(f"{report.inserted + report.updated} row(s) {verb}{unchanged}")

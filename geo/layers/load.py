@@ -181,8 +181,9 @@ def _any_key_exists(cursor: Any, spec: LayerSpec) -> bool:
     return bool(cursor.fetchone()[0])
 
 
-def _write(cursor: Any, spec: LayerSpec, columns: list[str], rows: int) -> tuple[int, int]:
-    """Insert when no staged key exists yet (a first load), else upsert; (inserted, updated).
+def _write(cursor: Any, spec: LayerSpec, columns: list[str], rows: int) -> tuple[int, int, int]:
+    """Insert when no staged key exists yet (a first load), else upsert; (inserted, updated,
+    unchanged).
 
     A key inserted by a concurrent import after the check makes the plain INSERT fail; it is
     then undone to the savepoint and the rows go through the upsert, as they always could.
@@ -196,26 +197,38 @@ def _write(cursor: Any, spec: LayerSpec, columns: list[str], rows: int) -> tuple
         cursor.execute("ROLLBACK TO SAVEPOINT gridmap_fresh_insert")
         return _upsert(cursor, spec, columns)
     cursor.execute("RELEASE SAVEPOINT gridmap_fresh_insert")
-    return inserted, 0
+    return inserted, 0, 0
 
 
-def _upsert(cursor: Any, spec: LayerSpec, columns: list[str]) -> tuple[int, int]:
+def _upsert(cursor: Any, spec: LayerSpec, columns: list[str]) -> tuple[int, int, int]:
+    """Insert new keys, update the rows whose values differ; (inserted, updated, unchanged).
+
+    A row the file gives exactly as stored is left alone (`WHERE … IS DISTINCT FROM`): not
+    rewritten, its triggers not fired, its `updated_at` kept, so re-importing this month's list
+    rewrites only what changed and the report says how much that was.
+    """
     ident = pgsql.Identifier
-    updates = [
-        pgsql.SQL("{c} = EXCLUDED.{c}").format(c=ident(c))
-        for c in columns
-        if c not in spec.conflict_columns
-    ]
+    table = ident(spec.name)
+    compared = [c for c in columns if c not in spec.conflict_columns]
+    updates = [pgsql.SQL("{c} = EXCLUDED.{c}").format(c=ident(c)) for c in compared]
     if spec.name in VERSIONED:
-        changed = pgsql.SQL("NOT ST_Equals({t}.geom, EXCLUDED.geom)").format(t=ident(spec.name))
+        changed = pgsql.SQL("NOT ST_Equals({t}.geom, EXCLUDED.geom)").format(t=table)
         updates.append(pgsql.SQL("version = {t}.version + ({c})::int").format(
-            t=ident(spec.name), c=changed))  # fmt: skip
+            t=table, c=changed))  # fmt: skip
         updates.append(pgsql.SQL(
             "valid_from = CASE WHEN {c} THEN clock_timestamp() ELSE {t}.valid_from END"
-        ).format(c=changed, t=ident(spec.name)))  # fmt: skip
+        ).format(c=changed, t=table))  # fmt: skip
+    if updates and _has_column(cursor, spec.name, "updated_at"):
+        updates.append(pgsql.SQL("updated_at = now()"))
     action = (
-        pgsql.SQL("DO UPDATE SET {}").format(pgsql.SQL(", ").join(updates))
-        if updates
+        pgsql.SQL("DO UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})").format(
+            pgsql.SQL(", ").join(updates),
+            pgsql.SQL(", ").join(
+                pgsql.SQL("{t}.{c}").format(t=table, c=ident(c)) for c in compared
+            ),
+            pgsql.SQL(", ").join(pgsql.SQL("EXCLUDED.{c}").format(c=ident(c)) for c in compared),
+        )
+        if compared
         else pgsql.SQL("DO NOTHING")
     )
     cols = pgsql.SQL(", ").join(map(ident, columns))
@@ -223,16 +236,25 @@ def _upsert(cursor: Any, spec: LayerSpec, columns: list[str]) -> tuple[int, int]
         pgsql.SQL(
             "WITH done AS (INSERT INTO {t} ({cols}) SELECT {cols} FROM {s} ORDER BY {order} "
             "ON CONFLICT ({key}) {action} RETURNING (xmax = 0) AS inserted) "
-            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-            "FROM done"
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
+            "(SELECT count(*) FROM {s}) FROM done"
         ).format(
-            t=ident(spec.name), cols=cols, s=ident(STAGE), action=action,
+            t=table, cols=cols, s=ident(STAGE), action=action,
             order=_order(columns),
             key=pgsql.SQL(", ").join(map(ident, spec.conflict_columns)),
         )
     )  # fmt: skip
-    inserted, updated = cursor.fetchone()
-    return int(inserted), int(updated)
+    inserted, updated, staged = cursor.fetchone()
+    return int(inserted), int(updated), int(staged) - int(inserted) - int(updated)
+
+
+def _has_column(cursor: Any, table: str, column: str) -> bool:
+    cursor.execute(
+        "SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass(%s) "
+        "AND attname = %s AND NOT attisdropped)",
+        (table, column),
+    )
+    return bool(cursor.fetchone()[0])
 
 
 # the communities a staged write touches, before and after it (a moved grid changes two)
@@ -300,9 +322,13 @@ def load(
             if spec.name in VERSIONED:
                 _history(cursor, spec)
             communities = _affected(cursor, spec)
-            report.inserted, report.updated = _write(cursor, spec, columns, len(prepared.frame))
+            written = _write(cursor, spec, columns, len(prepared.frame))
+            report.inserted, report.updated, report.unchanged = written
             communities |= _affected(cursor, spec)
-            summary.update(inserted=report.inserted, updated=report.updated, refused=len(refused))
+            summary.update(
+                inserted=report.inserted, updated=report.updated, unchanged=report.unchanged,
+                refused=len(refused),
+            )  # fmt: skip
         cursor.execute(pgsql.SQL("DROP TABLE {}").format(pgsql.Identifier(STAGE)))
         if spec.name not in UNANALYSED:
             # planner statistics now, not when autovacuum wakes: a road graph built from a

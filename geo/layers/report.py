@@ -28,6 +28,7 @@ class ImportReport:
     rows_read: int = 0
     inserted: int = 0
     updated: int = 0
+    unchanged: int = 0  # rows the file gives exactly as stored: left alone
     dry_run: bool = False
     written: bool = False
     problems: list[RowProblem] = field(default_factory=list)
@@ -63,6 +64,7 @@ class ImportReport:
             "rows_read": self.rows_read,
             "inserted": self.inserted,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "repaired": self.repaired_count,
             "rejected": len(self.rejected_rows),
             "dry_run": self.dry_run,

@@ -48,7 +48,7 @@ def test_check_reports_without_writing_then_import_writes(client, db):
     assert imported.status_code == 200 and "已导入" in imported.text
     assert _count(db) == 3
     again = _send(client, _csv(), action="import")
-    assert 'data-count="updated">3<' in again.text and _count(db) == 3
+    assert 'data-count="unchanged">3<' in again.text and _count(db) == 3
 
 
 def test_refused_rows_are_listed_escaped_and_nothing_is_written(client, db):

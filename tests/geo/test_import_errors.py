@@ -187,7 +187,8 @@ def test_network_json_attributes_and_derived_codes(db, tmp_path):
     report = _import_csv(db, tmp_path, frame, layer="network", skip_invalid=True)
     assert report.inserted == 1 and "not a JSON object" in report.rejected_rows[3]
     again = _import_csv(db, tmp_path, frame.iloc[[0]], layer="network")
-    assert (again.inserted, again.updated) == (0, 1)  # the derived code finds the row again
+    # the derived code finds the row again, as stored: left alone
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
 
 
 def test_grids_that_overlap_or_leave_a_gap_are_refused_naming_the_places(db, tmp_path):

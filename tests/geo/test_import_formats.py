@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
 from shapely.geometry import MultiPolygon, Point, box
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from geo import crs as chinese_crs
 from geo.layers import readers, shapes
@@ -27,13 +28,32 @@ def _points(db) -> dict[str, tuple[float, float, str]]:
     return {uscc: (x, y, name) for uscc, x, y, name in rows}
 
 
+def _touched(report) -> int:
+    """Rows a re-import found: updated, or left alone as the file gives them as stored."""
+    assert report.inserted == 0, report.as_dict()
+    return report.updated + report.unchanged
+
+
 def test_csv_with_chinese_headers_inserts_then_reimport_updates(db, tmp_path):
     path = tmp_path / "企业名录.csv"
     enterprise_frame().to_csv(path, index=False, encoding="utf-8-sig")
     first = import_layer(db, "enterprise", path)
     assert (first.inserted, first.updated, first.rejected_rows) == (3, 0, {})
     again = import_layer(db, "enterprise", path)
-    assert (again.inserted, again.updated) == (0, 3)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)  # left alone
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    db.execute(update(Enterprise).values(updated_at=long_ago))
+    changed = enterprise_frame()
+    changed.loc[1, "从业人数"] = 77
+    changed.to_csv(path, index=False, encoding="utf-8-sig")
+    third = import_layer(db, "enterprise", path)
+    assert (third.inserted, third.updated, third.unchanged) == (0, 1, 2)
+    db.expire_all()
+    stamps = dict(db.execute(select(Enterprise.uscc, Enterprise.updated_at)).all())
+    moved = {uscc for uscc, stamp in stamps.items() if stamp != long_ago}
+    assert moved == {ENTERPRISES[1]["uscc"]}  # only the changed row's updated_at moved
+    enterprise_frame().to_csv(path, index=False, encoding="utf-8-sig")
+    import_layer(db, "enterprise", path)
     points = _points(db)
     assert points[ENTERPRISES[0]["uscc"]][2] == ENTERPRISES[0]["name"]
     assert db.scalar(select(func.count()).select_from(Enterprise)) == 3
@@ -68,7 +88,8 @@ def test_geojson_geopackage_and_zipped_gbk_shapefile(db, tmp_path):
     pyogrio.write_dataframe(gdf, tmp_path / "e.gpkg", layer="enterprises")
     pyogrio.write_dataframe(gdf.iloc[:1], tmp_path / "e.gpkg", layer="other", append=False)
     assert (
-        import_layer(db, "enterprise", tmp_path / "e.gpkg", source_layer="enterprises").updated == 3
+        _touched(import_layer(db, "enterprise", tmp_path / "e.gpkg", source_layer="enterprises"))
+        == 3
     )
     pyogrio.write_dataframe(gdf, tmp_path / "e.shp", encoding="GBK")
     (tmp_path / "e.cpg").unlink()  # a Chinese shapefile without .cpg: GBK must be detected
@@ -76,10 +97,10 @@ def test_geojson_geopackage_and_zipped_gbk_shapefile(db, tmp_path):
         for suffix in ("shp", "shx", "dbf", "prj"):
             archive.write(tmp_path / f"e.{suffix}", f"e.{suffix}")
     zipped = import_layer(db, "enterprise", tmp_path / "e.zip")
-    assert zipped.updated == 3 and zipped.rejected_rows == {}
+    assert _touched(zipped) == 3 and zipped.rejected_rows == {}
     assert ENTERPRISES[2]["name"] in {n for *_, n in _points(db).values()}
     plain = import_layer(db, "enterprise", tmp_path / "e.shp")
-    assert plain.updated == 3
+    assert _touched(plain) == 3
 
 
 @pytest.mark.parametrize(
@@ -145,7 +166,8 @@ def test_grids_from_wkt_link_to_community_and_keep_history_on_reimport(db, tmp_p
     assert grids["320571001001002"].kind == "dedicated"
     frame.loc[0, "名称"] = "星海社区第1网格（更名）"
     frame.to_csv(path, index=False)
-    assert import_layer(db, "grid", path).updated == 2
+    renamed = import_layer(db, "grid", path)
+    assert (renamed.updated, renamed.unchanged) == (1, 1)  # the renamed grid only
     frame.loc[0, "wkt"] = box(120.70, 31.30, 120.721, 31.32).wkt
     frame.loc[1, "wkt"] = box(120.721, 31.30, 120.74, 31.32).wkt
     frame.to_csv(path, index=False)
