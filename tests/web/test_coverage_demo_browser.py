@@ -3,7 +3,10 @@ independent SQL computation of the month's figures (issue #8)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
 from geo.db import database_url, make_engine
@@ -69,7 +72,16 @@ def test_a_grid_leader_sees_the_month_coloured_as_the_database_says(
     with page.expect_response(lambda r: "/api/coverage" in r.url and f"month={MONTH}" in r.url):
         page.select_option("#gm-coverage-month", MONTH)
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(300)  # the layers restyle once the answers are read
+    expected = {code: _expected_colour(total, visited) for code, (total, visited) in grids.items()}
+    # the layers restyle once the answers are read: wait for it (a fixed 300 ms was too short
+    # on a busy machine), then compare, so that a wrong colour still fails below
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            """expected => Object.entries(expected).every(([code, colour]) => {
+                const g = gridmapCoverage.state.grids[code];
+                return g && g.layer.options.fillColor === colour; })""",
+            arg=expected, timeout=10_000,
+        )  # fmt: skip
     colours = page.evaluate("""Object.fromEntries(Object.entries(gridmapCoverage.state.grids)
         .map(([code, g]) => [code, g.layer.options.fillColor]))""")
     assert set(colours) == set(grids)
