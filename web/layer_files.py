@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, SettingsDep
+from api.policy import ROUTES
 from api.routes.account import PrincipalDep
 from api.routes.layers import EXPORT_FORMATS, UploadOptions, import_upload
 from geo import crs as chinese_crs
@@ -25,7 +26,6 @@ from web.i18n import LangDep, Translator
 from web.render import content_page
 
 router = APIRouter(include_in_schema=False)
-IMPORTERS = ("admin", "planner")  # as the import route's permission (api/policy.py: PLAN)
 SHOWN_PROBLEMS = 500  # rows of the report's problem table; the count says how many more
 CRS_CHOICES = ("wgs84", "cgcs2000", "gcj02", "bd09")
 ENCODINGS = ("UTF-8", "GBK", "GB18030")
@@ -72,7 +72,7 @@ def _page(
         title=t("layers.title"),
         active="layers",
         status_code=status_code,
-        can_import=principal.role in IMPORTERS,
+        can_import=ROUTES["POST /layers/import"].allows(principal.role),
         csrf=principal.csrf_token or "",
         layers=_layer_choices(t),
         layer_names=dict(_layer_choices(t)),

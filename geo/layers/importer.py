@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from geo.layers import load, readers, stream, validate
 from geo.layers.columns import as_text
-from geo.layers.report import ImportReport, write_rejected
+from geo.layers.report import NO_ROWS, ImportReport, write_rejected
 from geo.layers.spec import layer as layer_spec
 
 
@@ -50,7 +50,7 @@ def import_layer(
     else:
         prepared = validate.prepare(spec, source, report, crs=crs, mapping=mapping)
         if prepared.frame.empty and not report.rejected_rows:
-            report.notes.append("文件没有数据行 / the file has no rows")
+            report.notes.append(NO_ROWS)
             return report
         step("write")
         load.load(session, spec, prepared, report, strict=not skip_invalid)

@@ -42,7 +42,7 @@ class Source:
 
 def encoding_note(used: str) -> str:
     """The report's note of the text encoding a file was read with (Chinese first)."""
-    return f"文字编码 {used} / encoding {used}"
+    return both(f"文字编码 {used}", f"encoding {used}")
 
 
 def read_source(

@@ -81,6 +81,9 @@ def both(zh: str, en: str) -> str:
     return f"{zh} / {en}"
 
 
+NO_ROWS = both("文件没有数据行", "the file has no rows")
+
+
 def write_rejected(path: Path, rows: list[dict[str, Any]]) -> None:
     """The rejected rows with their reasons, as UTF-8 CSV (with BOM, so Excel reads Chinese)."""
     if not rows:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from geo import vocab
+from geo.layers.report import both
 from geo.vocab import Vocabulary
 
 Kind = Literal["text", "int", "float", "bool", "date", "datetime", "json", "vocab", "wkt"]
@@ -274,5 +275,8 @@ def layer(name: str) -> LayerSpec:
     except KeyError:
         known = ", ".join(LAYERS)
         raise InvalidInput(
-            f"未知的图层 '{name}'（可选：{known}） / unknown layer '{name}': choose one of {known}"
+            both(
+                f"未知的图层 '{name}'（可选：{known}）",
+                f"unknown layer '{name}': choose one of {known}",
+            )
         ) from None

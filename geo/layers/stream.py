@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from geo import audit
 from geo.layers import bulk, chunk_clusters, chunk_places, encode, load, stage, validate
 from geo.layers.readers import Source
-from geo.layers.report import ImportReport
+from geo.layers.report import NO_ROWS, ImportReport
 from geo.layers.spec import LayerSpec
 from geo.layers.stage import STAGE
 from geo.sqlfiles import sql_text
@@ -201,7 +201,7 @@ def load_in_chunks(
         except _Unwritten:
             cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
             if not report.rejected_rows:
-                report.notes.append("文件没有数据行 / the file has no rows")
+                report.notes.append(NO_ROWS)
             return
         cursor.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
     report.written = True
