@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from geo import audit
 from geo.assign_compute import Clock, compute_target
+from geo.db import local_setting
 from geo.errors import CrsUnknown, InvalidGeometry, InvalidInput
 from geo.models import SRID, Enterprise
 from geo.sqlfiles import sql
@@ -229,14 +230,11 @@ def _lock_exclusive(session: Session) -> bool:
     FROM pg_class WHERE oid = 'enterprise'::regclass"""
     if not session.scalar(text(owner)):
         return False
-    set_timeout = text("SELECT set_config('lock_timeout', :wait, true)")
-    before = session.scalar(text("SELECT current_setting('lock_timeout')"))
     try:
-        with session.begin_nested():  # a lock timeout undoes only this savepoint
-            session.execute(set_timeout, {"wait": BULK_LOCK_WAIT})
+        # a lock timeout undoes only this savepoint
+        with session.begin_nested(), local_setting(session, "lock_timeout", BULK_LOCK_WAIT):
             # dropping a foreign key locks the table it references as well
             session.execute(text("LOCK TABLE enterprise, grid, microgrid IN ACCESS EXCLUSIVE MODE"))
-            session.execute(set_timeout, {"wait": before})
     except DBAPIError as exc:
         if getattr(exc.orig, "pgcode", None) not in LOCK_FAILED:
             raise

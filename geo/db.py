@@ -53,6 +53,17 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
+def local_setting(session: Session, name: str, value: str) -> Iterator[None]:
+    """Run the block with the server setting `name` at `value`, then put it back. Set for the
+    transaction only (`set_config(..., true)`): if the block fails, the rollback undoes it."""
+    before = session.scalar(text("SELECT current_setting(:name)"), {"name": name})
+    change = text("SELECT set_config(:name, :value, true)")
+    session.execute(change, {"name": name, "value": value})
+    yield
+    session.execute(change, {"name": name, "value": before})
+
+
+@contextmanager
 def unavailable_as_error(url: URL) -> Iterator[None]:
     """Translate a failed connection into one sentence naming the server."""
     try:

@@ -3,6 +3,10 @@ its bounded refinement) over arrays, the report, and saving it as an evacuation_
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,6 +30,8 @@ from geo.models import EvacuationPlan, Hazard
 from geo.vocab import TIMES_OF_DAY
 
 M_PER_DEG = 111_000.0  # only to widen the search area; the exact figure does not matter
+SLOW_PLAN_S = 10.0  # a plan slower than this is logged as a warning, with its stages
+log = logging.getLogger("gridmap.evacuation")
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Plan:
     unusable_shelters: list[int]
     report: Report
     route_wkb: dict[int, bytes] = field(default_factory=dict)  # edge -> geometry, edges used
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> wall-clock time
 
     def parameters(self) -> dict[str, Any]:
         """The inputs, as saved in evacuation_plan.parameters."""
@@ -89,16 +96,23 @@ def plan_evacuation(
     hazard_id, core, zone, time_of_day = _hazard(session, hazard, time_of_day)
     model = TravelModel(mode=mode, step_s=params.step_s, walk_speed_ms=params.walk_speed_ms)
     area = zone.envelope.buffer(params.margin_m / M_PER_DEG).envelope
-    graph = build_road_graph(session, area=area, core=core, tolerance_m=params.tolerance_m)
-    people = evacuees(session, graph, zone=zone, time_of_day=time_of_day)
-    places, unusable = shelters(session, graph, zone=zone.union(core), area=area)
-    net, arc_edge = time_network(graph, model)
-    have_src, have_snk = people.node >= 0, places.node >= 0
-    dem = demand(people.node[have_src], people.count[have_src],
-                 places.node[have_snk], places.count[have_snk])  # fmt: skip
-    flow = ccrp(net, dem, thorough=graph.n_nodes <= params.thorough_nodes)
-    flow = refine(net, dem, flow, target=placeable(net, dem), budget=params.refine_budget)
-    rep = report(graph, net, arc_edge, dem, flow, people, places, params.step_s / 60.0)
+    seconds: dict[str, float] = {}
+    with _stage(seconds, "graph"):
+        graph = build_road_graph(session, area=area, core=core, tolerance_m=params.tolerance_m)
+    with _stage(seconds, "demand"):
+        people = evacuees(session, graph, zone=zone, time_of_day=time_of_day)
+        places, unusable = shelters(session, graph, zone=zone.union(core), area=area)
+        net, arc_edge = time_network(graph, model)
+        have_src, have_snk = people.node >= 0, places.node >= 0
+        dem = demand(people.node[have_src], people.count[have_src],
+                     places.node[have_snk], places.count[have_snk])  # fmt: skip
+    with _stage(seconds, "ccrp"):
+        flow = ccrp(net, dem, thorough=graph.n_nodes <= params.thorough_nodes)
+    with _stage(seconds, "refine"):
+        flow = refine(net, dem, flow, target=placeable(net, dem), budget=params.refine_budget)
+    with _stage(seconds, "report"):
+        rep = report(graph, net, arc_edge, dem, flow, people, places, params.step_s / 60.0)
+    _log_time(hazard_id, graph, seconds)
     return Plan(
         hazard_id=hazard_id,
         time_of_day=time_of_day,
@@ -111,7 +125,26 @@ def plan_evacuation(
         unusable_shelters=unusable,
         report=rep,
         route_wkb=_used_pieces(graph, rep),
+        seconds=seconds,
     )
+
+
+@contextmanager
+def _stage(seconds: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = time.perf_counter() - started
+
+
+def _log_time(hazard_id: int | None, graph: RoadGraph, seconds: dict[str, float]) -> None:
+    """How long the plan took, stage by stage: a warning when it was slow."""
+    total = sum(seconds.values())
+    stages = ", ".join(f"{name} {s:.2f} s" for name, s in seconds.items())
+    level = logging.WARNING if total > SLOW_PLAN_S else logging.INFO
+    log.log(level, "evacuation plan for hazard %s: %.2f s (%s) on %d nodes, %d edges",
+            hazard_id, total, stages, graph.n_nodes, graph.n_edges)  # fmt: skip
 
 
 def save_plan(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 
 import pytest
@@ -10,6 +11,7 @@ from shapely import wkb
 from shapely.geometry import MultiPolygon, Point
 
 from geo.errors import InvalidInput
+from geo.evacuation import planner
 from geo.evacuation.planner import PlanParams, plan_evacuation, save_plan
 from geo.models import Enterprise, Hazard, Shelter
 from geo.uscc import generate
@@ -60,6 +62,20 @@ def test_everyone_in_the_zone_reaches_a_shelter_outside_it_round_the_core(db) ->
     assert all(e.peak <= e.capacity for e in rep.edges)
     assert 0 < rep.ete90_min <= rep.ete100_min
     assert max(g.arrive_min for g in rep.groups) == rep.ete100_min
+
+
+def test_the_plan_logs_how_long_each_stage_took(db, caplog, monkeypatch) -> None:
+    hazard = world(db)
+    with caplog.at_level(logging.INFO, logger="gridmap.evacuation"):
+        plan = plan_evacuation(db, hazard.id)
+    assert list(plan.seconds) == ["graph", "demand", "ccrp", "refine", "report"]
+    [record] = caplog.records
+    assert record.levelno == logging.INFO and f"hazard {hazard.id}:" in record.getMessage()
+    assert "graph " in record.getMessage() and "ccrp " in record.getMessage()
+    caplog.clear()
+    monkeypatch.setattr(planner, "SLOW_PLAN_S", 0.0)  # every plan is "slow": a warning
+    plan_evacuation(db, hazard.id)
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
 
 
 def test_night_uses_the_night_headcount(db) -> None:

@@ -5,9 +5,12 @@ by load and the shelters by fill, and open the printable A4 plan."""
 from __future__ import annotations
 
 import re
+import sys
 import time
+import traceback
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.logins import session_cookie
 from web.pages.emergency import LOAD_CLASSES, load_color
@@ -36,6 +39,29 @@ def _draw(page, corners: list[tuple[float, float]]) -> None:  # type: ignore[no-
     for x, y in [*points, points[0]]:
         page.mouse.click(box["x"] + x, box["y"] + y)
         page.wait_for_timeout(120)
+
+
+def _wait_for_the_plan(page, watch) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the plan's schedule; if it does not come, say what the page shows instead."""
+    try:
+        page.wait_for_selector("#gm-em-schedule", timeout=60_000)
+    except PlaywrightTimeout:
+        still = page.evaluate("document.querySelector('#gm-em-run').disabled")
+        said = page.locator("#gm-em-message").text_content()
+        pytest.fail(
+            f"no plan after 60 s; still running: {still}; the page says {said!r}; {watch}"
+            f"\n{_server_stacks()}"
+        )
+
+
+def _server_stacks() -> str:
+    """Where gridmap's threads are now (the live server runs in this process)."""
+    stacks = []
+    for ident, frame in sys._current_frames().items():
+        stack = traceback.format_stack(frame)
+        if any("/geo/" in line or "/api/" in line for line in stack):
+            stacks.append(f"thread {ident}:\n" + "".join(stack[-12:]))
+    return "\n".join(stacks) or "no gridmap code running"
 
 
 @pytest.fixture
@@ -68,7 +94,7 @@ def test_the_emergency_team_draws_a_hazard_plans_it_and_prints_the_plan(
 
     started = time.monotonic()
     page.click("#gm-em-run")
-    page.wait_for_selector("#gm-em-schedule", timeout=60_000)
+    _wait_for_the_plan(page, watch)
     page.wait_for_function(ALL_TILES_IN)  # the map fitted the plan and loads its tiles
     print(f"demo plan: {time.monotonic() - started:.2f} s from the click to the schedule")
     data = page.evaluate("gridmapEmergency.state.planMap")
