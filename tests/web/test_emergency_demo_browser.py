@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.logins import session_cookie
+from tests.web.layout import assert_panel_inside_the_map
 from web.pages.emergency import LOAD_CLASSES, load_color
 
 pytestmark = pytest.mark.browser
@@ -91,6 +92,12 @@ def test_the_emergency_team_draws_a_hazard_plans_it_and_prints_the_plan(
     page.wait_for_selector("#gm-em-totals")
     people = int(page.locator("#gm-em-totals tr:nth-child(2) td").first.text_content() or 0)
     assert people > 0 and page.locator("#gm-em-enterprises tr").count() > 1
+    # the long report scrolls inside the panel, and the panel ends inside the map (it once ran
+    # 55 px past it: its last lines were hidden and a click on a half-hidden button was lost)
+    assert assert_panel_inside_the_map(page, "#gm-emergency")
+    page.set_viewport_size({"width": 1024, "height": 600})
+    assert assert_panel_inside_the_map(page, "#gm-emergency")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     started = time.monotonic()
     page.click("#gm-em-run")
