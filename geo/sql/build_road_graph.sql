@@ -5,8 +5,8 @@
 -- ellipsoid. One row per piece: its road's attributes, its end nodes (with their lon/lat), its
 -- length, its geometry (WKB, 4326) and whether it touches the hazard core :core (EWKT).
 -- The area filter compares road.geom with the 4326 literal, so the road GiST index is used.
--- Every intermediate result joined to another is MATERIALIZED, so it is computed once whatever
--- plan the planner picks (graph.py also turns nested loops off for this query).
+-- graph.py runs it with nested loops off: the planner cannot size the CTEs, and a nested loop
+-- would recompute the cuts once per road.
 WITH roads AS MATERIALIZED (
     SELECT r.id, r.road_class, r.width_m, r.lanes, r.speed_kmh, r.oneway,
            ST_Transform(r.geom, :srid) AS g
@@ -22,11 +22,11 @@ ends AS (
     UNION ALL
     SELECT id, ST_EndPoint(g) FROM roads
 ),
-near_ends AS MATERIALIZED (  -- a road end close to another road: that road is cut there
+near_ends AS (  -- the end of one road close to another road: that road is cut at the nearest point
     SELECT b.id AS road_id, ST_ClosestPoint(b.g, e.p) AS p
     FROM ends AS e JOIN roads AS b ON b.id <> e.id AND ST_DWithin(b.g, e.p, :tol)
 ),
-cut_points AS MATERIALIZED (
+cut_points AS (
     SELECT road_id, p FROM meets WHERE GeometryType(p) = 'POINT'
     UNION ALL
     SELECT road_id, ST_StartPoint(p) FROM meets WHERE GeometryType(p) = 'LINESTRING'
@@ -65,7 +65,7 @@ nodes AS (
     SELECT node, ST_Transform(ST_Centroid(ST_Collect(p)), 4326) AS geom
     FROM clustered GROUP BY node
 ),
-edges AS MATERIALIZED (
+edges AS (
     SELECT p.piece, p.road_id, a.node AS source, b.node AS target, ST_Transform(p.g, 4326) AS geom
     FROM pieces AS p
     JOIN clustered AS a ON a.piece = p.piece AND a.side = 0
